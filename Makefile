@@ -1,0 +1,41 @@
+# reportpub: the two commands of the quickstart are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP  := $(VENV)/.installed
+PORTAL ?= portal
+
+.PHONY: demo test venv lock bench clean help
+
+help:
+	@echo "make demo   build, validate and publish the sample reports to ./$(PORTAL)"
+	@echo "make test   run the whole test suite (starts the services it needs)"
+	@echo "make bench  run the benchmarks"
+	@echo "make lock   re-resolve requirements.lock from pyproject.toml"
+
+# The virtual environment is (re)built from the lock file whenever the lock or pyproject changes.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lock:
+	@test -x $(BIN)/uv || $(MAKE) venv
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+
+demo: $(STAMP)
+	$(BIN)/reportpub run examples/reports/*.txt --portal $(PORTAL)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .run .prefect $(PORTAL) test-output

@@ -1,0 +1,302 @@
+"""Extract: Document -> facts (one per quantity), each traced to its exact span in the text.
+
+The rules follow the grammar of Chinese official reports (see `lexicon.py`): a quantity's
+measure, basis and sign come from the verb right before it; its status and period from the
+sentence before it; its subject from the noun phrase around it, carried across a sentence when
+the sentence states it once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ..ingest import Document, Paragraph
+from ..units import base_value, code_list
+from . import lists, subjects
+from .glossary import english_subject
+from .lexicon import (
+    CHANGE_VERB_RE, CONSEQUENCE_START, CONTRIBUTION_RE, CUMULATIVE_RE, DOWN_RE, FULL_YEAR_BASIS_RE,
+    GENERIC_SUBJECTS, MOM_RE, MULTIPLE_OF_RE, RATE_OF_CHANGE_RE,
+    NEW_NOUN_RE, NEW_RE, OTHER_BASIS_RE, QUALIFIER_RE, SENTENCE_END, YOY_RE,
+)
+from .numbers import Quantity, find_quantities
+from .periods import Period, find_period, find_status
+
+__all__ = ["Fact", "extract", "extract_paragraph"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    fact_id: str
+    report_id: str
+    paragraph_id: int
+    section: int
+    char_start: int
+    char_end: int
+    source_start: int
+    source_end: int
+    quote: str
+    subject: str
+    subject_en: str
+    measure: str
+    basis: str
+    value: float
+    unit: str
+    value_base: float | None
+    unit_base: str
+    approx: str
+    period_start: str
+    period_end: str
+    status: str
+    qualifier: str
+    context: str
+
+
+def extract(doc: Document) -> tuple[Fact, ...]:
+    """Document -> facts of its body paragraphs, in document order."""
+    year = doc.year or 2000
+    delivered = doc.delivered_year or year
+    # A title such as 上半年全市经济运行情况分析 sets the period of every figure that names none.
+    titled = find_period(doc.title, year, delivered)
+    default = Period(titled.start, titled.end, explicit=False) if titled.explicit else None
+    facts: list[Fact] = []
+    section_default = {}
+    for para in doc.paragraphs:
+        if para.kind == "heading" and para.section and para.section not in section_default:
+            # 三、2025年主要目标和重点任务: the heading's year governs its section.
+            found = find_period(re.sub(r"^[一二三四五六七八九十]+、", "", para.section_title), year, delivered)
+            section_default[para.section] = Period(found.start, found.end, False) if found.explicit else None
+        if para.kind == "body":
+            facts.extend(extract_paragraph(para, doc.report_id, year, delivered,
+                                           section_default.get(para.section) or default))
+    return tuple(facts)
+
+
+def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year: int,
+                      default_period: Period | None = None) -> list[Fact]:
+    text = para.text
+    facts: list[Fact] = []
+    previous: _Reading | None = None
+    quantities = find_quantities(text)
+    for i, q in enumerate(quantities):
+        sent_start = _sentence_start(text, q.start)
+        if previous and previous.sentence_start != sent_start:
+            previous = None
+        if previous and _continues_list(text, previous, q):
+            reading = _next_in_list(text, q, previous, year, delivered_year)
+        else:
+            reading = _read(text, q, sent_start, previous, year, delivered_year, default_period)
+            if q.ratio_part == 1 or _starts_respectively(text, q, previous, sent_start):
+                reading = _with_group_subjects(text, quantities[i:], reading, year, delivered_year)
+        previous = reading
+        a, b = para.source_span(q.start, q.end)
+        value_base, unit_base = base_value(reading.value, q.unit)
+        facts.append(Fact(
+            fact_id=f"{report_id}-p{para.paragraph_id:04d}-c{q.start:04d}",
+            report_id=report_id, paragraph_id=para.paragraph_id, section=para.section,
+            char_start=q.start, char_end=q.end, source_start=a, source_end=b, quote=text[q.start:q.end],
+            subject=reading.subject, subject_en=english_subject(reading.subject), measure=reading.measure,
+            basis=reading.basis, value=reading.value, unit=q.unit, value_base=value_base, unit_base=unit_base,
+            approx=q.approx, period_start=reading.period_start, period_end=reading.period_end,
+            status=reading.status, qualifier=reading.qualifier, context=_clause(text, q),
+        ))
+    return facts
+
+
+@dataclass(frozen=True)
+class _Reading:
+    end: int
+    sentence_start: int
+    subject: str
+    measure: str
+    basis: str
+    value: float
+    status: str
+    period_start: str
+    period_end: str
+    qualifier: str
+    list_joined: bool  # followed the previous quantity after a 、
+    group: tuple = ()  # subjects (or periods) still to hand out to the next members of a list
+    sign: int = 1
+
+
+def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: int, delivered: int,
+          default_period: Period | None) -> _Reading:
+    floor = prev.end if prev else sent_start
+    left = subjects.left_phrase(text, q.start, floor)
+    right = subjects.right_phrase(text, q.end, len(text))
+    between = text[prev.end:q.start] if prev else ""
+    list_joined = bool(prev) and "、" in between and not re.search(r"[，,；;。]", between)
+
+    measure, basis, value = _measure(left, q, text[sent_start:q.start])
+    if measure in ("level",) and prev and prev.measure in ("new", "cumulative") and (
+            list_joined or (prev.measure == "cumulative" and _carries_cumulative(between))):
+        measure = prev.measure
+    subject = _subject(left, right, q, measure, prev)
+    if m := RATE_OF_CHANGE_RE.search(left):  # 居民消费价格涨幅3%左右
+        measure, basis = "change", _basis(left)
+        value = -q.value if m.group("kind") in ("降幅", "跌幅") else q.value
+        if GENERIC_SUBJECTS.match(subject):
+            subject = subjects.clean(left[:m.start()]) or subject
+    elif MULTIPLE_OF_RE.search(left) and q.unit == "倍":  # 是全国平均水平的1.2倍
+        measure, basis, subject = "ratio", "", (prev.subject if prev else subject)
+    if measure == "level" and NEW_RE.match(subject):
+        measure, subject = "new", NEW_RE.sub("", subject, count=1)
+    elif measure == "level" and NEW_NOUN_RE.match(subject) and _is_count(q.unit):
+        measure = "new"
+
+    sentence_before = text[sent_start:q.start]
+    period = find_period(sentence_before, year, delivered, default_period)
+    status = find_status(sentence_before, period, year)
+    return _Reading(q.end, sent_start, subject, measure, basis, value, status, period.start, period.end,
+                    _qualifier(text, q, text[floor:q.start]), list_joined, sign=-1 if value < 0 else 1)
+
+
+def _continues_list(text: str, prev: _Reading, q: Quantity) -> bool:
+    """The upper bound of a range, or the next member of a 分别 / a:b:c list."""
+    between = text[prev.end:q.start]
+    if q.range_part == "区间上限" or q.ratio_part > 1:
+        return True
+    return bool(prev.group) and between in ("、", "和", "及", "，", ",")
+
+
+def _next_in_list(text: str, q: Quantity, prev: _Reading, year: int, delivered: int) -> _Reading:
+    subject, group = prev.subject, prev.group
+    period = (prev.period_start, prev.period_end)
+    if group:
+        head, group = group[0], group[1:]
+        if isinstance(head, tuple):
+            period = head
+        else:
+            subject = head
+    qualifier = q.range_part or ("" if q.ratio_part else prev.qualifier)
+    return replace(prev, end=q.end, subject=subject, value=q.value * prev.sign, period_start=period[0],
+                   period_end=period[1], qualifier=qualifier, group=group, list_joined=True)
+
+
+def _starts_respectively(text: str, q: Quantity, prev: _Reading | None, sent_start: int) -> bool:
+    clause = subjects.left_phrase(text, q.start, prev.end if prev else sent_start)
+    return "分别" in clause and text[q.end:q.end + 1] in ("、", "和", "及")
+
+
+def _with_group_subjects(text: str, members: list[Quantity], first: _Reading, year: int, delivered: int) -> _Reading:
+    """Hand out one subject (or period) per member of a 分别 or a:b:c list."""
+    n = 1
+    while n < len(members) and (members[n].ratio_part > 1 if members[0].ratio_part else
+                                text[members[n - 1].end:members[n].start] in ("、", "和", "及")):
+        n += 1
+    left = subjects.left_phrase(text, members[0].start, 0)
+    if members[0].ratio_part:
+        phrase = subjects.clean(re.sub(r"(?:为|是|达到?)$", "", left))
+        names = lists.ratio_subjects(phrase, n)
+        return replace(first, subject=names[0], group=tuple(names[1:]))
+    phrase = left.split("分别")[0]
+    periods = [find_period(x, year, delivered) for x in re.split(r"、|和", phrase)]
+    if len(periods) == n and all(p.explicit for p in periods):  # 一季度、上半年…分别增长
+        spans = [(p.start, p.end) for p in periods]
+        return replace(first, period_start=spans[0][0], period_end=spans[0][1], group=tuple(spans[1:]),
+                       subject=subjects.clean(phrase) or first.subject)
+    names = lists.distribute(subjects.clean(phrase), n)
+    if not names:
+        return replace(first, group=tuple([first.subject] * (n - 1)))
+    return replace(first, subject=names[0], group=tuple(names[1:]))
+
+
+def _measure(left: str, q: Quantity, sentence_before: str) -> tuple[str, str, float]:
+    """(measure, basis, signed value) from the verb before the number and the unit."""
+    value = q.value
+    if q.ratio_part:
+        return "ratio" if q.unit == "%" else "level", "", value
+    verb = CHANGE_VERB_RE.search(left)
+    percentish = q.unit in ("%", "‰", "个百分点")
+    if verb:
+        v = verb.group("verb")
+        if DOWN_RE.match(v):
+            value = -value
+        count_unit = code_list().get(q.unit)
+        is_count = count_unit is not None and count_unit.kind in ("count", "person")
+        basis = _basis(left)
+        if not percentish and v in ("增加", "增", "多") and is_count and basis == "yoy" and not YOY_RE.search(left):
+            return "new", "", q.value
+        if q.unit not in ("%", "‰", "个百分点", "倍") and basis == "yoy" and not YOY_RE.search(left):
+            basis = "none"  # an absolute change with no comparison stated
+        return "change", basis, value
+    if q.unit == "个百分点":
+        return "change", _basis(left), value
+    if CUMULATIVE_RE.search(left):
+        return "cumulative", "", value
+    if NEW_RE.search(left):
+        return "new", "", value
+    if percentish:
+        return "ratio", "", value
+    return "level", "", value
+
+
+def _is_count(unit: str) -> bool:
+    u = code_list().get(unit)
+    return u is not None and u.kind in ("count", "person")
+
+
+def _basis(left: str) -> str:
+    if CONTRIBUTION_RE.search(left):
+        return "none"
+    if MOM_RE.search(left):
+        return "mom"
+    if FULL_YEAR_BASIS_RE.search(left):
+        return "none"
+    if YOY_RE.search(left):
+        return "yoy"
+    if OTHER_BASIS_RE.search(left):
+        return "none"
+    return "yoy"  # Chinese statistics compare with the same period of the previous year
+
+
+def _carries_cumulative(between: str) -> bool:
+    """累计完成更新项目61个，盘活土地273公顷: 累计 governs the next coordinated clause."""
+    return (bool(re.fullmatch(r"[，,][^，,；;。]*", between)) and not CHANGE_VERB_RE.search(between)
+            and not CONSEQUENCE_START.match(between))
+
+
+def _subject(left: str, right: str, q: Quantity, measure: str, prev: _Reading | None) -> str:
+    carried = prev.subject if prev else ""
+    if measure == "change":
+        subject = subjects.contribution_subject(left) or subjects.change_subject(left)
+    else:
+        subject = subjects.count_subject(left, right) if q.unit not in ("%", "‰") else subjects.level_subject(left)
+    if not subject:
+        return carried
+    if GENERIC_SUBJECTS.match(subject) and carried:
+        return carried + subject
+    return subject
+
+
+def _qualifier(text: str, q: Quantity, before: str) -> str:
+    """Conditions stated since the previous quantity (its own bracket excluded) or right after this one."""
+    before = re.sub(r"^[（(][^（）()]*[）)]", "", before)
+    found = [m.group() for m in QUALIFIER_RE.finditer(before)]
+    after = text[q.end:q.end + 20]
+    if m := re.match(r"[（(]([^（）()]{1,20})[）)]", after):
+        inner = m.group(1)
+        if not re.search(r"[0-9０-９]", inner):
+            found.append(inner)
+    if q.range_part:
+        found.append(q.range_part)
+    return "；".join(dict.fromkeys(found))
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in SENTENCE_END:
+        i -= 1
+    return i
+
+
+def _clause(text: str, q: Quantity) -> str:
+    a = q.start
+    while a > 0 and text[a - 1] not in "，。；！？":
+        a -= 1
+    b = q.end
+    while b < len(text) and text[b] not in "，。；！？":
+        b += 1
+    return text[a:b]

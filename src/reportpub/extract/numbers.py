@@ -1,0 +1,229 @@
+"""Quantities in Chinese text: a number (Arabic, full-width or Chinese numerals) with its unit.
+
+Finds the span of each quantity and parses its value; what the quantity measures is decided by
+the grammar in `clauses.py`. A number without a unit is not a quantity (years, versions and codes
+are not facts), except the parts of an a:b:c structure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import cn2an
+
+from ..units import code_list
+
+ARABIC = r"[0-9０-９]+(?:,[0-9]{3})*(?:[.．][0-9０-９]+)?"
+CHINESE = r"[零〇一二两三四五六七八九十百千]+"
+_PERCENT = {"%": "%", "％": "%", "‰": "‰", "个百分点": "个百分点", "百分点": "个百分点"}
+# Nouns that begin with 人 but are not the unit 人 (人群, 人口 ...): 20余万人群 is 20余万 + 人群.
+_PERSON_NOUNS = "群口员才民气工"
+
+
+def _unit_alternation() -> str:
+    units = sorted((u for u in code_list() if u), key=len, reverse=True)
+    units = [u for u in units if u not in _PERCENT]
+    return "|".join(re.escape(u) for u in list(_PERCENT) + units)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int  # span of number and unit in the paragraph text
+    end: int
+    value: float
+    unit: str  # normalised unit as written
+    approx: str  # exact | more_than | about | less_than
+    numeral: str  # arabic | chinese
+    range_part: str = ""  # "" | 区间下限 | 区间上限
+    ratio_part: int = 0  # 1, 2, 3 ... for the parts of a:b:c
+
+
+class _Patterns:
+    def __init__(self) -> None:
+        unit = _unit_alternation()
+        num = f"(?P<num>{ARABIC}|{CHINESE})"
+        self.quantity = re.compile(
+            rf"{num}(?P<mid>余|多)?(?P<unit>{unit})(?P<post>余|多)?"
+        )
+        self.range = re.compile(
+            rf"(?P<lo>{ARABIC})(?P<lounit>[%％])?(?:-|－|—|~|～|至|到)(?P<hi>{ARABIC})(?P<unit>[%％]|个百分点|{unit})"
+        )
+        self.ratio = re.compile(rf"(?<![0-9.:：])({ARABIC})(?:[:：]({ARABIC})){{1,4}}(?![0-9:：])")
+        self.ratio_part = re.compile(ARABIC)
+        # 提高0.9、5.9个百分点 / 净减少10.6万、3.8万公顷: bare numbers that share the last unit.
+        self.shared_unit = re.compile(rf"(?P<items>(?:{ARABIC}(?:[、和]|及))+){ARABIC}(?P<mid>余|多)?(?P<unit>{unit})")
+        self.bare = re.compile(rf"{ARABIC}(?=[、和及])")
+        self.doubling = re.compile(r"翻(?P<n>一|两|二|三)?番")
+
+
+_PATTERNS: _Patterns | None = None
+
+
+def patterns() -> _Patterns:
+    global _PATTERNS
+    if _PATTERNS is None:
+        _PATTERNS = _Patterns()
+    return _PATTERNS
+
+
+def parse_number(text: str) -> float:
+    """'1,234' / '８．５' / '一百零五' / '两' -> float."""
+    norm = unicodedata.normalize("NFKC", text).replace(",", "")
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", norm):
+        return float(norm)
+    return float(cn2an.cn2an(norm.replace("〇", "零"), "smart"))
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Paragraph text -> quantities, in order, non-overlapping; values parsed, approximation marked."""
+    p = patterns()
+    found: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+
+    for m in p.range.finditer(text):
+        if _excluded(text, m.start(), m.end(), arabic=True):
+            continue
+        unit = _normal_unit(m.group("unit"))
+        for part, grp in (("区间下限", "lo"), ("区间上限", "hi")):
+            end = m.end("lounit") if grp == "lo" and m.group("lounit") else m.end(grp)
+            found.append(Quantity(m.start(grp), end if grp == "lo" else m.end(), parse_number(m.group(grp)),
+                                  unit, "exact", "arabic", part))
+        taken.append((m.start(), m.end()))
+
+    for m in p.ratio.finditer(text):
+        parts = list(p.ratio_part.finditer(m.group()))
+        if len(parts) < 2 or _excluded(text, m.start(), m.end(), arabic=True) or _inside(taken, m.start()):
+            continue
+        values = [parse_number(x.group()) for x in parts]
+        unit = "%" if abs(sum(values) - 100) <= 0.6 else ""
+        for i, (x, v) in enumerate(zip(parts, values), start=1):
+            found.append(Quantity(m.start() + x.start(), m.start() + x.end(), v, unit, "exact", "arabic", ratio_part=i))
+        taken.append((m.start(), m.end()))
+
+    for m in p.shared_unit.finditer(text):
+        if _inside(taken, m.start()) or _excluded(text, m.start(), m.end(), arabic=True):
+            continue
+        unit = _normal_unit(m.group("unit"))
+        for b in p.bare.finditer(m.group("items")):
+            s, e = m.start() + b.start(), m.start() + b.end()
+            found.append(Quantity(s, e, parse_number(b.group()), unit, "exact", "arabic"))
+            taken.append((s, e))
+
+    for m in p.doubling.finditer(text):
+        n = {"一": 1, None: 1, "两": 2, "二": 2, "三": 3}[m.group("n")]
+        found.append(Quantity(m.start(), m.end(), float(2 ** n - 1), "倍", "exact", "chinese"))
+        taken.append((m.start(), m.end()))
+
+    for m in p.quantity.finditer(text):
+        s, e = m.start(), m.end()
+        if _inside(taken, s):
+            continue
+        arabic = bool(re.match(ARABIC, m.group("num")))
+        unit = _normal_unit(m.group("unit"))
+        if unit.endswith("人") and text[e:e + 1] and text[e] in _PERSON_NOUNS:
+            unit, e = unit[:-1], e - 1  # 20余万人群: the 人 belongs to the noun
+            if not unit:
+                continue
+        if _excluded(text, s, e, arabic=arabic) or not _unit_fits(text, m, unit):
+            continue
+        if unit in ("万", "亿", "万亿") and _person_noun_follows(text, e):
+            unit += "人"  # 54万参保人
+        try:
+            value = parse_number(m.group("num"))
+        except (ValueError, KeyError, TypeError):
+            continue
+        approx = "more_than" if (m.group("mid") or m.group("post")) else _approx(text, s, e)
+        if m.group("post") and m.group("post") == "多":
+            e = m.end()
+        found.append(Quantity(s, e, value, unit, approx, "arabic" if arabic else "chinese"))
+        taken.append((s, e))
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def _normal_unit(unit: str) -> str:
+    return _PERCENT.get(unit, unit)
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+_APPROX_BEFORE = [
+    (re.compile(r"(?:超过|超|逾|突破|高于|多于|大于)$"), "more_than"),
+    (re.compile(r"(?:约|大约|近|将近|接近|约为)$"), "about"),
+    (re.compile(r"(?:不到|不足|低于|少于|未满|不超过)$"), "less_than"),
+]
+_APPROX_AFTER = [
+    (re.compile(r"^(?:以上|之上)"), "more_than"),
+    (re.compile(r"^(?:左右|上下)"), "about"),
+    (re.compile(r"^(?:以下|以内|之内)"), "less_than"),
+]
+
+
+def _approx(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - 3):start]
+    for rx, kind in _APPROX_BEFORE:
+        if rx.search(before):
+            return kind
+    after = text[end:end + 2]
+    for rx, kind in _APPROX_AFTER:
+        if rx.search(after):
+            return kind
+    return "exact"
+
+
+def _excluded(text: str, start: int, end: int, *, arabic: bool) -> bool:
+    """Ordinals, codes, versions, labels and slogans are not quantities."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if before in "第首初" or re.match(r"[A-Za-z+＋/.．_-]", before or " ") or re.match(r"[A-Za-z+＋]", after or " "):
+        return True
+    if re.match(r"[0-9０-９]", before or " "):
+        return True
+    quoted = _quote_around(text, start, end)
+    if quoted is not None and (not arabic or len(quoted) <= 8):
+        return True  # “二十条”, “40条”, “两个维护”: a label, not a count
+    return False
+
+
+def _quote_around(text: str, start: int, end: int) -> str | None:
+    """The quoted phrase (“…” or "…") that encloses [start, end), if any."""
+    left = max(text.rfind("“", 0, start), text.rfind("「", 0, start))
+    if left < 0:
+        return None
+    closed = max(text.rfind("”", left, start), text.rfind("」", left, start))
+    if closed > left:
+        return None
+    right_candidates = [i for i in (text.find("”", end), text.find("」", end)) if i >= 0]
+    if not right_candidates:
+        return None
+    right = min(right_candidates)
+    return text[left + 1:right]
+
+
+def _unit_fits(text: str, m: re.Match, unit: str) -> bool:
+    """Chinese numerals count things only with a measure word, and 一 alone is an article."""
+    num = m.group("num")
+    after = text[m.end():m.end() + 2]
+    if unit == "个" and after[:1] in ("月", "多") and after[:2] != "多亿":
+        return False  # 三个月: a duration
+    if re.fullmatch(ARABIC, num):
+        return True
+    if num in ("一", "十", "百", "千") or num.startswith(("百", "千")):
+        return False
+    if len(num) >= 2 and not num.startswith("一") or len(num) >= 3:
+        return unit not in ("%", "‰", "次", "批", "届", "期", "代")  # 十二个, 一百零五家: clearly counts
+    if unit in ("%", "‰"):
+        return False
+    if unit in ("次", "批", "届", "期", "代", "条", "类", "种"):
+        return False  # 四次, 二十条, 三类: mostly labels or ordinals in prose
+    # In prose a Chinese-numeral count stands before its noun (两个电动车平台); 工信部五所等 is a name.
+    return bool(re.match(r"[\u4e00-\u9fff“]", after[:1])) and after[:1] != "等"
+
+
+def _person_noun_follows(text: str, end: int) -> bool:
+    m = re.match(r"[\u4e00-\u9fff]{0,3}?人(?:次|口)?(?![民工员才])", text[end:end + 5])
+    return bool(m) and not re.match(r"[\u4e00-\u9fff]{0,3}?人[民工]", text[end:end + 5])

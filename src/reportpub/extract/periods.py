@@ -1,0 +1,107 @@
+"""Time references -> the period a quantity covers, and its status (actual, estimate, target)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from .lexicon import ESTIMATE_RE, TARGET_RE
+
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# Each pattern -> (start_year_offset, start_month, end_year_offset, end_month) relative to a year.
+_TIME_RE = re.compile(
+    r"(?P<yrange>(?P<y1>(?:19|20)\d{2})[-—至到～~](?P<y2>(?:19|20)\d{2})年)"
+    r"|(?P<year>(?:19|20)\d{2})年(?P<since>以来)?"
+    r"|(?P<mrange>(?P<m1>\d{1,2})[-—至到～~](?P<m2>\d{1,2})月)"
+    r"|(?P<upto>截至|截止)(?:[^，。；]{0,6}?)(?P<m3>\d{1,2})月(?:末|底)"
+    r"|(?P<mend>(?<![-—至到～~\d])(?P<m4>\d{1,2})月(?:末|底))"
+    r"|(?P<quarter>(?:第)?(?P<q>[一二三四])季度)"
+    r"|(?P<q3>前三季度)|(?P<h1>上半年)|(?P<h2>下半年)"
+    r"|(?P<fyp>十(?P<fyn>[一二三四五六])五)"
+    r"|(?P<five>过去五年|近五年|五年来|五年间)"
+    r"|(?P<this>今年|本年)|(?P<last>去年|上年(?!同期))|(?P<full>全年)"
+)
+# 比上年 / 较去年 are comparisons, not the period of the number.
+_COMPARISON_BEFORE = re.compile(r"[比较与同]$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: str
+    end: str
+    explicit: bool  # found in the text (not the report's default year)
+
+
+def month_span(y1: int, m1: int, y2: int, m2: int) -> tuple[str, str]:
+    last = calendar.monthrange(y2, m2)[1]
+    return f"{y1:04d}-{m1:02d}-01", f"{y2:04d}-{m2:02d}-{last:02d}"
+
+
+def find_period(text: str, year: int, delivered_year: int, default: Period | None = None) -> Period:
+    """Text before a number (its sentence) -> the period of the nearest time reference in it."""
+    best = None
+    for m in _TIME_RE.finditer(text):
+        if _COMPARISON_BEFORE.search(text[:m.start()]) or not _heads_clause(text, m.start()):
+            continue
+        span = _span(m, year, delivered_year)
+        if span:
+            best = span
+    if best is None:
+        return default or Period(*month_span(year, 1, year, 12), explicit=False)
+    return Period(best[0], best[1], explicit=True)
+
+
+_CLAUSE_HEAD = re.compile(r"(?:^|[，,；;：:。（(、])[“\"]?(?:其中|全市|全区|全省|全国|我国|我市|预计|初步核算|今年|去年|经初步核算|计划|力争|加快)?[“\"]?$")
+
+
+def _heads_clause(text: str, pos: int) -> bool:
+    """A time adverbial opens its clause (1-11月，…); 赢得一季度“开门红” is an object, not a period."""
+    return bool(_CLAUSE_HEAD.search(text[:pos]))
+
+
+def _span(m: re.Match, year: int, delivered: int) -> tuple[str, str] | None:
+    g = m.groupdict()
+    if g["yrange"]:
+        return month_span(int(g["y1"]), 1, int(g["y2"]), 12)
+    if g["year"]:
+        y = int(g["year"])
+        return month_span(y, 1, year if g["since"] and year > y else y, 12)
+    if g["mrange"]:
+        m1, m2 = int(g["m1"]), int(g["m2"])
+        return month_span(year, m1, year, m2) if 1 <= m1 <= m2 <= 12 else None
+    if g["upto"] or g["mend"]:
+        mm = int(g["m3"] or g["m4"])
+        return month_span(year, 1, year, mm) if 1 <= mm <= 12 else None
+    if g["quarter"]:
+        q = _CN_NUM[g["q"]]
+        return month_span(year, 3 * q - 2, year, 3 * q)
+    if g["q3"]:
+        return month_span(year, 1, year, 9)
+    if g["h1"]:
+        return month_span(year, 1, year, 6)
+    if g["h2"]:
+        return month_span(year, 7, year, 12)
+    if g["fyp"]:
+        n = _CN_NUM[g["fyn"]] + 10  # 十四五 -> the 14th plan, 2021-2025
+        first = 1953 + 5 * (n - 1)
+        return month_span(first, 1, first + 4, 12)
+    if g["five"]:
+        return month_span(year - 4, 1, year, 12)
+    if g["this"]:
+        return month_span(delivered, 1, delivered, 12)
+    if g["last"]:
+        y = year if delivered > year else year - 1
+        return month_span(y, 1, y, 12)
+    if g["full"]:
+        return month_span(year, 1, year, 12)
+    return None
+
+
+def find_status(sentence_before: str, period: Period, year: int) -> str:
+    """预计/初步 mark estimates; 目标/力争/计划 and future years mark targets."""
+    if TARGET_RE.search(sentence_before) or int(period.start[:4]) > year:
+        return "target"
+    if ESTIMATE_RE.search(sentence_before):
+        return "estimate"
+    return "actual"

@@ -1,0 +1,127 @@
+"""What a quantity measures: the noun phrase before it (研发投入同比增长19.6%) or after it
+(7家二级以上医院, 6家企业入驻), cleaned of scope, time and light-verb words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import (
+    APPROX_START, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
+    LOCATIVE_START, QUALIFIER_RE, RESULT_VERBS, SCOPE_WORDS, VERB_RE,
+)
+
+_TRIM = "，,、；;：:。（）() “”\"'"
+_NUMBERISH = re.compile(r"[0-9０-９.．%％]")
+
+
+def clean(np: str) -> str:
+    """Noun phrase -> the phrase without scope/time words, light verbs and dangling punctuation."""
+    np = SCOPE_WORDS.sub("", np)
+    np = QUALIFIER_RE.sub("", np)
+    np = BASIS_WORDS.sub("", np)
+    np = re.sub(rf"^(?:{LIGHT_VERBS.pattern})+", "", np)
+    np = re.sub(rf"(?:{LIGHT_VERBS.pattern}|达)+$", "", np)
+    np = re.sub(r"(?:实现|完成|达到)", "", np) if len(np) > 4 else np
+    np = LEADING_FUNCTION.sub("", np)
+    np = np.strip(_TRIM.replace("“", "").replace("”", ""))
+    if np.count("“") != np.count("”"):
+        np = np.replace("“", "").replace("”", "")
+    return np.strip(_TRIM.replace("“", "").replace("”", "")) if not re.fullmatch(r"“[^”]*”", np) else np
+
+
+def left_phrase(text: str, start: int, floor: int) -> str:
+    """The clause text before a quantity, not reaching back past `floor` (the previous quantity)."""
+    i = start
+    while i > floor and text[i - 1] not in CLAUSE_BREAK:
+        i -= 1
+    return text[i:start]
+
+
+def right_phrase(text: str, end: int, ceiling: int) -> str:
+    """The text after a quantity up to the clause end (lists joined by 、 stay together)."""
+    j = end
+    while j < ceiling and text[j] not in CLAUSE_BREAK:
+        j += 1
+    return text[end:j]
+
+
+def contribution_subject(left: str) -> str | None:
+    """拉动社零额增长3.2个百分点 -> 社零额."""
+    m = CONTRIBUTION_RE.search(left)
+    return m.group("what").strip("，、") or None if m else None
+
+
+def change_subject(left: str) -> str:
+    """Text before a change verb -> what changed (地区生产总值同比增长 -> 地区生产总值)."""
+    np = BASIS_WORDS.sub("", re.sub(r"(?:增长|下降|增加|减少|提高|降低|回落|上涨|上升|下跌|收窄|扩大|回升|增|降|减|升|涨)了?"
+                r"(?:约|近|超过|超|逾|不到|不足)?$", "", left))
+    np = re.sub(r"[比较](?:上年|去年)?(?:同期|全年)?$", "", np)
+    np = re.sub(r"[比较][^，。；]{1,10}$", "", np) if re.search(r"[比较]", np) else np
+    return clean(np)
+
+
+def count_subject(left: str, right: str) -> str:
+    """Subject of a count or amount: before it (对接项目52个) or after it (6家企业入驻)."""
+    before = clean(left)
+    right = APPROX_START.sub("", right)
+    after = right.lstrip("“”")
+    if not after or after.startswith("、") or LOCATIVE_START.match(after) or VERB_RE.match(after) or _NUMBERISH.match(after):
+        return before or ""
+    if left.endswith("等"):
+        before = ""
+    noun, verb_phrase = _split_noun_verb(right)
+    if not noun:
+        return before
+    modifier = _modifier(left, verb_phrase_follows=bool(verb_phrase))
+    subject = modifier + noun
+    if verb_phrase:
+        if verb_phrase in RESULT_VERBS:
+            subject = verb_phrase + subject
+        elif len(verb_phrase) > 2 and not _NUMBERISH.search(verb_phrase):
+            subject = verb_phrase + "的" + subject
+    return subject
+
+
+def _split_noun_verb(right: str) -> tuple[str, str]:
+    """'重点企业纳入三级白名单' -> ('重点企业', '纳入三级白名单')."""
+    cut = len(right)
+    stop = None
+    for rx in (VERB_RE, LIST_CONNECTORS, _NUMBERISH, re.compile(r"等")):
+        m = rx.search(right, 1)
+        if m and m.start() < cut:
+            cut, stop = m.start(), rx
+    noun = right[:cut]
+    quote_at = noun.find("“", 2)
+    if quote_at > 0 and noun.count("“") == noun.count("”"):
+        noun = noun[:quote_at]  # 小区“三率”: the quoted word starts another phrase
+    verb_phrase = ""
+    if stop is VERB_RE:
+        rest = right[cut:]
+        num = _NUMBERISH.search(rest)
+        verb_phrase = rest[:num.start()] if num else rest
+        verb_phrase = re.split(r"、", verb_phrase)[0]
+        if num:
+            verb_phrase = ""  # the verb belongs to the next quantity (37家企业贡献34.5亿元)
+    return clean(noun) if len(noun) > 1 else noun, verb_phrase
+
+
+def level_subject(left: str) -> str:
+    """Text before a rate or share stated as a level (优良水体比例50%)."""
+    return clean(left)
+
+
+def _modifier(left: str, verb_phrase_follows: bool = False) -> str:
+    """What stands between the last verb and the number: 支持两旗22个项目 -> 两旗."""
+    m = None
+    for m in VERB_RE.finditer(left):
+        pass
+    tail = left[m.end():] if m else left
+    if m and not tail and not verb_phrase_follows and not LIGHT_VERBS.fullmatch(m.group()):
+        return m.group()  # 覆盖20余万人群 -> 覆盖人群
+    tail = SCOPE_WORDS.sub("", tail)
+    tail = LEADING_FUNCTION.sub("", tail)
+    tail = re.sub(rf"^(?:{LIGHT_VERBS.pattern})+", "", tail)
+    if not tail or tail.endswith("等") or len(tail) > 12 or _NUMBERISH.search(tail):
+        return ""
+    return tail

@@ -1,0 +1,298 @@
+"""Ingest: report file -> Document (decoded text, paragraphs, sections, metadata).
+
+The only changes made to the source are to whitespace: line breaks are normalised, lines that a
+PDF page break split are rejoined, and spaces next to Chinese characters are dropped. Every
+paragraph keeps, for each of its characters, the offset of that character in the decoded source,
+so every extracted number can be traced back to its exact place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import IngestError
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+# A CJK ideograph or full-width punctuation: whitespace next to these is layout, not content.
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2018-\u201d\u2026"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_SENTENCE_END = tuple("。！？；：…”」』）)!?;:")
+_CN_DIGITS = "一二三四五六七八九十"
+SECTION_RE = re.compile(f"^[{_CN_DIGITS}]{{1,3}}、")
+SUBSECTION_RE = re.compile(f"^[（(][{_CN_DIGITS}]{{1,3}}[）)]")
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+# Words that mark page furniture rather than report text (navigation, sharing, licence notes).
+_BOILERPLATE_RE = re.compile(
+    r"分享到|打印本页|关闭窗口|返回顶部|【字体|责任编辑|扫一扫|网站地图|ICP备|版权所有|"
+    r"公有领域|著作权法|本作品|Copyright|上一篇|下一篇|当前位置"
+)
+_ORGAN_RE = re.compile(
+    r"([\u4e00-\u9fff]{2,24}?(?:管理委员会|管委会|人民政府|统计局|委员会|办公厅|国务院|发展和改革委员会|局))"
+)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    paragraph_id: int
+    section: int
+    section_title: str
+    kind: str  # heading | body | boilerplate
+    text: str
+    source_start: int
+    source_end: int
+    offsets: tuple[int, ...] = field(repr=False, compare=False, default=())
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Paragraph offsets [start, end) -> offsets in the decoded source text."""
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@dataclass(frozen=True)
+class Document:
+    report_id: str
+    source_name: str
+    media_type: str
+    encoding: str
+    sha256: str
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    title: str
+    publisher: str
+    year: int | None
+    delivered_year: int | None
+
+    @property
+    def char_count(self) -> int:
+        return len(self.text)
+
+
+def ingest(path: str | os.PathLike, *, metadata: dict | None = None, max_bytes: int | None = None) -> Document:
+    """Report file -> Document. Metadata given here (or in REPORT.meta.json) wins over what is read."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    limit = max_bytes or int(os.environ.get("REPORTPUB_MAX_BYTES", DEFAULT_MAX_BYTES))
+    size = path.stat().st_size
+    if size > limit:
+        raise IngestError(f"{path}: {size} bytes is over the limit of {limit} (set REPORTPUB_MAX_BYTES to raise it)")
+    data = path.read_bytes()
+    media_type = _media_type(path, data)
+    if media_type != "text/plain":
+        raise IngestError(f"{path}: {media_type} input is not supported yet; convert the report to text first")
+    text, encoding = decode(data, name=str(path))
+    meta = {**_sidecar_metadata(path), **(metadata or {})}
+    return document_from_text(
+        text, source_name=path.name, media_type=media_type, encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(), metadata=meta,
+    )
+
+
+def document_from_text(text: str, *, source_name: str, media_type: str = "text/plain", encoding: str = "utf-8",
+                       sha256: str | None = None, metadata: dict | None = None) -> Document:
+    """Decoded text -> Document; the entry point for text that came from PDF, DOCX or HTML."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(f"{source_name}: the report is empty (only whitespace)")
+    sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    paragraphs = split_paragraphs(text)
+    meta = metadata or {}
+    title = meta.get("title") or _guess_title(paragraphs)
+    year = int(meta["year"]) if meta.get("year") else _guess_year(paragraphs)
+    delivered = int(meta["delivered_year"]) if meta.get("delivered_year") else _guess_delivered_year(paragraphs, year)
+    return Document(
+        report_id=meta.get("report_id") or report_id_for(source_name, sha256),
+        source_name=source_name, media_type=media_type, encoding=encoding, sha256=sha256, text=text,
+        paragraphs=paragraphs, title=title, publisher=meta.get("publisher") or _guess_publisher(paragraphs),
+        year=year, delivered_year=delivered,
+    )
+
+
+def decode(data: bytes, name: str = "report") -> tuple[str, str]:
+    """Bytes -> (text, encoding name). UTF-8 (with or without BOM), UTF-16 and GB18030 are tried in turn."""
+    if not data.strip():
+        raise IngestError(f"{name}: the file is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", name), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", name), "utf-16"
+    if data.count(b"\x00") > len(data) // 8:
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_text(text):
+                return text, enc
+        raise IngestError(f"{name}: binary data, not a text report")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text, enc
+        break
+    raise IngestError(f"{name}: not text in UTF-8, UTF-16 or GB18030 (binary or another encoding)")
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{name}: says it is {encoding} but is not ({exc.reason} at byte {exc.start})") from None
+    if not _looks_like_text(text):
+        raise IngestError(f"{name}: binary data, not a text report")
+    return text
+
+
+def _looks_like_text(text: str) -> bool:
+    control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    return control <= max(2, len(text) // 1000)
+
+
+def _media_type(path: Path, data: bytes) -> str:
+    if data.startswith(b"%PDF"):
+        return "application/pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "application/zip"
+    return "text/plain"
+
+
+def _sidecar_metadata(path: Path) -> dict:
+    """REPORT.meta.json beside the report lets an operator set or correct title, publisher, year."""
+    side = path.with_name(path.name + ".meta.json")
+    if not side.is_file():
+        side = path.with_suffix(".meta.json")
+    if not side.is_file():
+        return {}
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(f"{side}: not valid JSON metadata ({exc})") from None
+    if not isinstance(meta, dict):
+        raise IngestError(f"{side}: metadata must be a JSON object")
+    return meta
+
+
+def report_id_for(source_name: str, sha256: str) -> str:
+    """A file-system and URL safe id: the file stem in ASCII, else a hash prefix."""
+    stem = Path(source_name).name.split(".")[0]
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:60].strip("-")
+    return slug if len(slug) >= 3 else f"report-{sha256[:10]}"
+
+
+# --- paragraphs ---------------------------------------------------------------------------
+
+def split_paragraphs(text: str) -> tuple[Paragraph, ...]:
+    """Text -> paragraphs: one per line, lines split by a page break rejoined, headings numbered."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    blocks: list[list[tuple[int, int]]] = []
+    for start, end in lines:
+        line = text[start:end].strip()
+        if blocks and not _is_heading(line) and _continues(text, blocks[-1]):
+            blocks[-1].append((start, end))
+        else:
+            blocks.append([(start, end)])
+    paragraphs, section, section_title = [], 0, ""
+    in_footer = False
+    for i, block in enumerate(blocks, start=1):
+        chars, offsets = _compact(text, block)
+        kind = "boilerplate" if in_footer else _kind(chars, i)
+        # A licence note or share bar in the last fifth of the page: what follows is page furniture too.
+        in_footer = in_footer or (kind == "boilerplate" and i > 0.8 * len(blocks))
+        if kind == "heading" and SECTION_RE.match(chars):
+            section, section_title = section + 1, chars
+        paragraphs.append(Paragraph(i, section, section_title, kind, chars, offsets[0], offsets[-1] + 1, tuple(offsets)))
+    return tuple(paragraphs)
+
+
+def _continues(text: str, block: list[tuple[int, int]]) -> bool:
+    """Is this block a sentence cut off by a page break (long, has punctuation, no sentence end)?"""
+    joined = "".join(text[s:e] for s, e in block).strip()
+    if _is_heading(joined) or len(joined) < 20 or joined.endswith(_SENTENCE_END):
+        return False
+    return bool(re.search(r"[，。、；]", joined))
+
+
+def _is_heading(line: str) -> bool:
+    if len(line) > 60 or re.search(r"[。；！？]", line[:-1]):
+        return False
+    return bool(SECTION_RE.match(line) or (SUBSECTION_RE.match(line) and not line.endswith("。")))
+
+
+def _kind(chars: str, index: int) -> str:
+    if _BOILERPLATE_RE.search(chars):
+        return "boilerplate"
+    if _is_heading(chars):
+        return "heading"
+    if index == 1 and len(chars) <= 60 and not chars.endswith(tuple("。；")):
+        return "heading"  # the title line
+    return "body"
+
+
+def _compact(text: str, block: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """Lines -> (paragraph text, source offset of each char). Whitespace next to CJK is dropped."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    pending_space = False
+    for start, end in block:
+        for i in range(start, end):
+            c = text[i]
+            if c.isspace():
+                pending_space = bool(chars)
+                continue
+            if pending_space and not (_CJK_RE.match(c) or _CJK_RE.match(chars[-1])):
+                chars.append(" ")
+                offsets.append(i - 1)
+            pending_space = False
+            chars.append(c)
+            offsets.append(i)
+        pending_space = bool(chars) and not _CJK_RE.match(chars[-1])  # a line break between Latin words
+    return "".join(chars), offsets
+
+
+# --- metadata read from the text ------------------------------------------------------------
+
+def _guess_title(paragraphs: tuple[Paragraph, ...]) -> str:
+    first = paragraphs[0]
+    return first.text if first.kind == "heading" else first.text[:40]
+
+
+def _guess_year(paragraphs: tuple[Paragraph, ...]) -> int | None:
+    """The year under review: in the title, or the `YYYY年是` / `YYYY年，` that opens the review."""
+    head = paragraphs[:8]
+    if head and head[0].kind == "heading" and (m := _YEAR_RE.search(head[0].text)):
+        return int(m.group(1))
+    for p in head:
+        if m := re.search(r"((?:19|20)\d{2})年(?:是|，|以来|全年|上半年|一季度|前三季度)", p.text):
+            return int(m.group(1))
+    years = [int(y) for p in head for y in _YEAR_RE.findall(p.text)]
+    return max(set(years), key=years.count) if years else None
+
+
+def _guess_delivered_year(paragraphs: tuple[Paragraph, ...], year: int | None) -> int | None:
+    """When the report was delivered (a dated byline such as ——2023年3月5日): `今年` means this year."""
+    for p in paragraphs[:6]:
+        if m := re.search(r"((?:19|20)\d{2})年\d{1,2}月\d{1,2}日", p.text):
+            return int(m.group(1))
+    return year
+
+
+def _guess_publisher(paragraphs: tuple[Paragraph, ...]) -> str:
+    for p in paragraphs[:6]:
+        if p.kind == "boilerplate":
+            continue
+        if m := _ORGAN_RE.search(p.text):
+            name = m.group(1)
+            return re.sub(r"^.*?(?:代表|向|在|由)", "", name) or name
+    return ""
+
+
+def with_metadata(doc: Document, **changes) -> Document:
+    return replace(doc, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,245 @@
+"""Build: documents and their facts -> a Frictionless data package directory.
+
+Each table is one Arrow table written twice, as CSV and as Parquet, so both hold the same rows.
+Files are written deterministically (sorted rows, no timestamps inside data files), so the same
+input gives byte-identical data files; only `created` in the descriptor changes.
+The package is assembled in a temporary sibling directory and renamed into place: a failed build
+never leaves a half-written package behind.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from . import EXTRACTOR_VERSION, __version__
+from .errors import BuildError
+from .extract import Fact
+from .ingest import Document
+from .units import DATAPACKAGE_DIR, code_list
+
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+TABLES = ("reports", "paragraphs", "facts", "units")
+MANIFEST = "checksums.sha256"
+# Cells from report text that a spreadsheet would run as a formula get a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "section_title", "text", "quote", "subject", "context", "qualifier"}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    name: str
+    facts: int
+    paragraphs: int
+    reports: int
+
+
+def load_schema(table: str) -> dict:
+    schema = json.loads((SCHEMAS_DIR / f"{table}.schema.json").read_text(encoding="utf-8"))
+    schema.pop("$schema", None)
+    return schema
+
+
+def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *, name: str | None = None,
+          version: str | None = None) -> BuildResult:
+    """(documents, facts) -> package directory at out_dir (replaced if it exists)."""
+    if not docs:
+        raise BuildError("nothing to build: no reports")
+    out = Path(out_dir)
+    settings = _package_settings()
+    name = name or dataset_name(docs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        (tmp / "data").mkdir()
+        rows = {
+            "reports": [_report_row(d) for d in docs],
+            "paragraphs": [_paragraph_row(d.report_id, p) for d in docs for p in d.paragraphs],
+            "facts": [_fact_row(f) for f in facts],
+            "units": [_unit_row(u) for u in sorted(code_list().values(), key=lambda u: u.unit)],
+        }
+        resources = []
+        manifest = []
+        for table in TABLES:
+            schema = load_schema(table)
+            arrow = _arrow_table(rows[table], schema)
+            csv_path, pq_path = f"data/{table}.csv", f"data/{table}.parquet"
+            _write_csv(arrow, schema, tmp / csv_path)
+            _write_parquet(arrow, tmp / pq_path)
+            resources.append(_resource(table, csv_path, "csv", schema, tmp))
+            pq_schema = {k: v for k, v in copy.deepcopy(schema).items() if k != "foreignKeys"}
+            resources.append(_resource(f"{table}-parquet", pq_path, "parquet", pq_schema, None))
+            manifest += [(sha256_file(tmp / p), p) for p in (csv_path, pq_path)]
+        (tmp / MANIFEST).write_text("".join(f"{h}  {p}\n" for h, p in manifest), encoding="utf-8")
+        descriptor = _descriptor(docs, name, version or settings["version"], settings, resources)
+        (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
+                                              encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(out, name, len(rows["facts"]), len(rows["paragraphs"]), len(docs))
+
+
+def dataset_name(docs: list[Document]) -> str:
+    if len(docs) == 1:
+        return docs[0].report_id
+    return "reports-" + hashlib.sha256("".join(sorted(d.sha256 for d in docs)).encode()).hexdigest()[:10]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+def _report_row(d: Document) -> dict:
+    return {"report_id": d.report_id, "title": d.title, "publisher": d.publisher, "year": d.year,
+            "source_file": d.source_name, "media_type": d.media_type, "encoding": d.encoding,
+            "sha256": d.sha256, "char_count": d.char_count, "extractor_version": EXTRACTOR_VERSION}
+
+
+def _paragraph_row(report_id: str, p) -> dict:
+    return {"report_id": report_id, "paragraph_id": p.paragraph_id, "section": p.section,
+            "section_title": p.section_title, "kind": p.kind, "text": p.text,
+            "source_start": p.source_start, "source_end": p.source_end}
+
+
+def _fact_row(f: Fact) -> dict:
+    row = asdict(f)
+    row["basis"] = row["basis"] or None
+    return row
+
+
+def _unit_row(u) -> dict:
+    return {"unit": u.unit, "unit_base": u.unit_base, "factor": u.factor, "label_en": u.label_en, "kind": u.kind}
+
+
+# --- writing -------------------------------------------------------------------------------
+
+_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
+                "boolean": pa.bool_()}
+
+
+def _arrow_table(rows: list[dict], schema: dict) -> pa.Table:
+    fields = schema["fields"]
+    columns = {}
+    for f in fields:
+        values = [r.get(f["name"]) for r in rows]
+        if f["type"] == "date":
+            values = [datetime.strptime(v, "%Y-%m-%d").date() if v else None for v in values]
+        if f["type"] == "string":
+            values = [None if v in (None, "") and not f.get("constraints", {}).get("required") else (v or "")
+                      for v in values]
+        columns[f["name"]] = pa.array(values, type=_ARROW_TYPES[f["type"]])
+    return pa.table(columns)
+
+
+def _write_csv(table: pa.Table, schema: dict, path: Path) -> None:
+    """UTF-8 CSV, `\\n` line ends; numbers in shortest round-trip form; formula-like text defused."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    names = table.column_names
+    writer.writerow(names)
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+    cols = [table.column(n).to_pylist() for n in names]
+    for row in zip(*cols):
+        writer.writerow([_cell(v, types[n], n) for v, n in zip(row, names)])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _cell(value, type_: str, name: str) -> str:
+    if value is None:
+        return ""
+    if type_ == "number":
+        return _number(value)
+    if type_ == "date":
+        return value.isoformat()
+    text = str(value)
+    if name in _TEXT_FIELDS_FROM_REPORT and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _number(v: float) -> str:
+    if float(v).is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(float(v))
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, compression="zstd", use_dictionary=False, write_statistics=True,
+                   store_schema=True)
+
+
+def _resource(name: str, path: str, fmt: str, schema: dict, root: Path | None) -> dict:
+    res = {"name": name, "path": path, "format": fmt,
+           "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
+           "title": schema["fields"] and f"{name}", "schema": schema}
+    if fmt == "csv":
+        res.update({"encoding": "utf-8", "dialect": {"header": True, "delimiter": ","}})
+    if root is not None:
+        res["bytes"] = (root / path).stat().st_size
+        res["hash"] = "sha256:" + sha256_file(root / path)
+    return res
+
+
+def _package_settings() -> dict:
+    return yaml.safe_load((DATAPACKAGE_DIR / "package.yaml").read_text(encoding="utf-8"))
+
+
+def _descriptor(docs: list[Document], name: str, version: str, settings: dict, resources: list[dict]) -> dict:
+    first = docs[0]
+    title = first.title if len(docs) == 1 else f"{len(docs)} 份政府报告中的数量事实"
+    publisher = first.publisher or "未知发布机关"
+    years = sorted({d.year for d in docs if d.year})
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": name,
+        "title": title,
+        "description": settings["description_template"].format(title=title, publisher=publisher).strip(),
+        "version": version,
+        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "licenses": settings["licenses"],
+        "keywords": settings["keywords"],
+        "language": settings["language"],
+        "contributors": [
+            {"title": publisher, "roles": ["author"]},
+            settings["publisher"],
+            *settings.get("contributors", []),
+        ],
+        "sources": [{"title": d.title, "path": d.source_name, "sha256": d.sha256,
+                     "publisher": d.publisher, "mediatype": d.media_type} for d in docs],
+        "temporal": {"start": f"{years[0]}-01-01", "end": f"{years[-1]}-12-31"} if years else None,
+        "reportpub": {"version": __version__, "extractor_version": EXTRACTOR_VERSION, "manifest": MANIFEST},
+        "resources": resources,
+    }
+
+
+def safe_name(text: str) -> str:
+    """Any string -> a name safe as one path component (no separators, no dots first)."""
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return s[:80] or "dataset"
