@@ -21,7 +21,7 @@ from .lexicon import (
     NEW_NOUN_RE, NEW_RE, OTHER_BASIS_RE, QUALIFIER_RE, SENTENCE_END, YOY_RE,
 )
 from .numbers import Quantity, find_quantities
-from .periods import Period, find_period, find_status
+from .periods import Period, find_period, find_status, is_multi_year, opening_period, single_year
 
 __all__ = ["Fact", "extract", "extract_paragraph"]
 
@@ -62,14 +62,18 @@ def extract(doc: Document) -> tuple[Fact, ...]:
     default = Period(titled.start, titled.end, explicit=False) if titled.explicit else None
     facts: list[Fact] = []
     section_default = {}
+    sticky: tuple[int, Period] | None = None  # (section, period) opened by a paragraph
     for para in doc.paragraphs:
+        if para.kind == "body" and (opened := opening_period(para.text, year, delivered)):
+            sticky = (para.section, opened)
         if para.kind == "heading" and para.section and para.section not in section_default:
             # 三、2025年主要目标和重点任务: the heading's year governs its section.
             found = find_period(re.sub(r"^[一二三四五六七八九十]+、", "", para.section_title), year, delivered)
             section_default[para.section] = Period(found.start, found.end, False) if found.explicit else None
         if para.kind == "body":
+            carried = sticky[1] if sticky and sticky[0] == para.section else None
             facts.extend(extract_paragraph(para, doc.report_id, year, delivered,
-                                           section_default.get(para.section) or default))
+                                           section_default.get(para.section) or carried or default))
     return tuple(facts)
 
 
@@ -146,11 +150,38 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
     elif measure == "level" and NEW_NOUN_RE.match(subject) and _is_count(q.unit):
         measure = "new"
 
+    from_to = _from_to(text, q, left)
+    if from_to == "from":  # 从2.5万公里增加到4.2万公里: the start value
+        subject = subjects.clean(left[:-1]) or subject
+        measure, basis, value = ("ratio" if q.unit == "%" else "level"), "", q.value
+    elif from_to == "to" and prev:
+        subject, measure, basis, value = prev.subject, prev.measure, "", q.value
+
     sentence_before = text[sent_start:q.start]
     period = find_period(sentence_before, year, delivered, default_period)
     status = find_status(sentence_before, period, year)
-    return _Reading(q.end, sent_start, subject, measure, basis, value, status, period.start, period.end,
+    span = (period.start, period.end)
+    if is_multi_year(*span):
+        first, last = int(span[0][:4]), int(span[1][:4])
+        if from_to == "from":
+            span = single_year(first - 1)
+        elif from_to == "to" or (measure in ("level", "ratio") and re.search(r"(?:到|至|达|突破|已)$", left)):
+            span = single_year(last)
+        if measure == "change" and basis == "yoy" and not YOY_RE.search(left) and "年均" not in left:
+            basis = "none"  # a change over several years compares with their start, not the year before
+    return _Reading(q.end, sent_start, subject, measure, basis, value, status, span[0], span[1],
                     _qualifier(text, q, text[floor:q.start]), list_joined, sign=-1 if value < 0 else 1)
+
+
+def _from_to(text: str, q: Quantity, left: str) -> str:
+    """'from' for A and 'to' for B in 从A提高到B; '' otherwise."""
+    if left.endswith("从") and re.match(r"(?:[^，。；]{0,2})?(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降)(?:到|至)",
+                                        text[q.end:q.end + 8]):
+        return "from"
+    if re.search(r"(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降)(?:到|至)$", left) and \
+            re.search(r"从[^，。；]{1,12}$", text[max(0, q.start - 30):q.start - len(left)]):
+        return "to"
+    return ""
 
 
 def _continues_list(text: str, prev: _Reading, q: Quantity) -> bool:
@@ -208,6 +239,8 @@ def _measure(left: str, q: Quantity, sentence_before: str) -> tuple[str, str, fl
     value = q.value
     if q.ratio_part:
         return "ratio" if q.unit == "%" else "level", "", value
+    if q.numeral == "doubling":  # 实现翻番: doubling is a change of one times
+        return "change", ("none" if re.search(r"[比较](?:19|20)\d{2}年", left) else _basis(left)), value
     verb = CHANGE_VERB_RE.search(left)
     percentish = q.unit in ("%", "‰", "个百分点")
     if verb:
@@ -222,6 +255,8 @@ def _measure(left: str, q: Quantity, sentence_before: str) -> tuple[str, str, fl
         if q.unit not in ("%", "‰", "个百分点", "倍") and basis == "yoy" and not YOY_RE.search(left):
             basis = "none"  # an absolute change with no comparison stated
         return "change", basis, value
+    if q.unit in ("个百分点", "%") and (c := CONTRIBUTION_RE.search(left)) and c.group("dir"):
+        return "change", "none", -value if c.group("dir") == "负向" else value  # 负向拉动投资8.7个百分点
     if q.unit == "个百分点":
         return "change", _basis(left), value
     if CUMULATIVE_RE.search(left):

@@ -27,8 +27,15 @@ def distribute(phrase: str, n: int) -> list[str] | None:
     if items[0].startswith("第"):  # 第一、二、三产业: the later items drop 第
         items = [items[0]] + [("第" + x if x[0] in _ORDINALS else x) for x in items[1:]]
     last = items[-1]
+    if items[0].startswith("第"):
+        head = last[len(items[0]):]
+        return [x if x == last else x + head for x in items]
     head = _shared_head(items[0], last)
     return [x if x == last or x.endswith(head) else x + head for x in items]
+
+
+_HEADS = re.compile(r"(?:经济)?(?:比重|占比|投资|增加值|收入|支出|产值|产量|利润|总额|面积|人数|价格|指数|规模|"
+                    r"销售额|零售额|进出口|出口|进口|余额|时间|条数|能耗|排放|贷款|存款)$")
 
 
 def _shared_head(first: str, last: str) -> str:
@@ -37,6 +44,8 @@ def _shared_head(first: str, last: str) -> str:
     at = last.rfind(end, 0, len(last) - 1)
     if at >= 0:
         return last[at + 1:]
+    if m := _HEADS.search(last):
+        return m.group()
     return last[len(first):] if len(last) > len(first) else ""
 
 

@@ -24,7 +24,7 @@ _PERSON_NOUNS = "群口员才民气工"
 
 def _unit_alternation() -> str:
     units = sorted((u for u in code_list() if u), key=len, reverse=True)
-    units = [u for u in units if u not in _PERCENT]
+    units = [u for u in units if u not in _PERCENT and u != "年"]  # N年 is found by its own rule
     return "|".join(re.escape(u) for u in list(_PERCENT) + units)
 
 
@@ -35,7 +35,7 @@ class Quantity:
     value: float
     unit: str  # normalised unit as written
     approx: str  # exact | more_than | about | less_than
-    numeral: str  # arabic | chinese
+    numeral: str  # arabic | chinese | doubling (翻番)
     range_part: str = ""  # "" | 区间下限 | 区间上限
     ratio_part: int = 0  # 1, 2, 3 ... for the parts of a:b:c
 
@@ -45,16 +45,20 @@ class _Patterns:
         unit = _unit_alternation()
         num = f"(?P<num>{ARABIC}|{CHINESE})"
         self.quantity = re.compile(
-            rf"{num}(?P<mid>余|多)?(?P<unit>{unit})(?P<post>余|多)?"
+            rf"{num.replace('num', 'num2')}(?P<scale>万亿|亿|千万|百万|万)(?P<mid2>余|多)(?P<unit2>{unit})"
+            rf"|{num}(?P<mid>余|多)?(?P<unit>{unit})(?P<post>余|多)?"
         )
+        # 13.5年 (a duration with a decimal) and 提高到14年: years as a unit, never a date.
+        self.years = re.compile(rf"(?:(?<=[到至])(?P<int>[0-9]{{1,2}})|(?P<dec>[0-9]{{1,2}}[.．][0-9]+))年(?![代级度初末底以来前])")
         self.range = re.compile(
             rf"(?P<lo>{ARABIC})(?P<lounit>[%％])?(?:-|－|—|~|～|至|到)(?P<hi>{ARABIC})(?P<unit>[%％]|个百分点|{unit})"
         )
         self.ratio = re.compile(rf"(?<![0-9.:：])({ARABIC})(?:[:：]({ARABIC})){{1,4}}(?![0-9:：])")
         self.ratio_part = re.compile(ARABIC)
         # 提高0.9、5.9个百分点 / 净减少10.6万、3.8万公顷: bare numbers that share the last unit.
-        self.shared_unit = re.compile(rf"(?P<items>(?:{ARABIC}(?:[、和]|及))+){ARABIC}(?P<mid>余|多)?(?P<unit>{unit})")
-        self.bare = re.compile(rf"{ARABIC}(?=[、和及])")
+        self.shared_unit = re.compile(
+            rf"(?P<items>(?:{ARABIC}(?:万亿|亿|万)?(?:[、和]|及))+){ARABIC}(?P<mid>余|多)?(?P<unit>{unit})")
+        self.bare = re.compile(rf"(?P<n>{ARABIC})(?P<scale>万亿|亿|万)?(?=[、和及])")
         self.doubling = re.compile(r"翻(?P<n>一|两|二|三)?番")
 
 
@@ -106,30 +110,51 @@ def find_quantities(text: str) -> list[Quantity]:
         if _inside(taken, m.start()) or _excluded(text, m.start(), m.end(), arabic=True):
             continue
         unit = _normal_unit(m.group("unit"))
+        base = _strip_scale(unit)
         for b in p.bare.finditer(m.group("items")):
             s, e = m.start() + b.start(), m.start() + b.end()
-            found.append(Quantity(s, e, parse_number(b.group()), unit, "exact", "arabic"))
+            item_unit = (b.group("scale") + base) if b.group("scale") else unit
+            if item_unit not in code_list():
+                item_unit = unit
+            found.append(Quantity(s, e, parse_number(b.group("n")), item_unit, "exact", "arabic"))
             taken.append((s, e))
+
+    for m in p.years.finditer(text):
+        if _inside(taken, m.start()) or _excluded(text, m.start(), m.end(), arabic=True):
+            continue
+        found.append(Quantity(m.start(), m.end(), parse_number(m.group("int") or m.group("dec")), "年",
+                              _approx(text, m.start(), m.end()), "arabic"))
+        taken.append((m.start(), m.end()))
 
     for m in p.doubling.finditer(text):
         n = {"一": 1, None: 1, "两": 2, "二": 2, "三": 3}[m.group("n")]
-        found.append(Quantity(m.start(), m.end(), float(2 ** n - 1), "倍", "exact", "chinese"))
+        found.append(Quantity(m.start(), m.end(), float(2 ** n - 1), "倍", "exact", "doubling"))
         taken.append((m.start(), m.end()))
 
     for m in p.quantity.finditer(text):
         s, e = m.start(), m.end()
         if _inside(taken, s):
             continue
+        if m.group("num2"):  # 7万多家: the scale, then 多, then the unit
+            if (m.group("scale") + m.group("unit2")) not in code_list():
+                continue
+            found.append(Quantity(s, e, parse_number(m.group("num2")), m.group("scale") + m.group("unit2"),
+                                  "more_than", "arabic"))
+            taken.append((s, e))
+            continue
         arabic = bool(re.match(ARABIC, m.group("num")))
         unit = _normal_unit(m.group("unit"))
-        if unit.endswith("人") and text[e:e + 1] and text[e] in _PERSON_NOUNS:
-            unit, e = unit[:-1], e - 1  # 20余万人群: the 人 belongs to the noun
+        if (unit.endswith("人") and text[e:e + 1] and text[e] in _PERSON_NOUNS) or \
+                (unit.endswith("家") and text[e:e + 1] in ("庭", "属", "乡")):
+            unit, e = unit[:-1], e - 1  # 20余万人群, 2900多万家庭: the last character belongs to the noun
             if not unit:
                 continue
+        if unit == "元" and (per := re.search(r"每(公斤|千克|斤|吨|头|平方米|人)$", text[max(0, s - 4):s])):
+            unit = f"元/{per.group(1)}"  # 每公斤20元 is a price per kilogram
         if _excluded(text, s, e, arabic=arabic) or not _unit_fits(text, m, unit):
             continue
-        if unit in ("万", "亿", "万亿") and _person_noun_follows(text, e):
-            unit += "人"  # 54万参保人
+        if unit in ("万", "亿", "万亿", "千万", "百万"):
+            unit += _noun_unit(text[e:e + 10], text[max(0, s - 12):s])  # 54万参保人, 2900多万家庭
         try:
             value = parse_number(m.group("num"))
         except (ValueError, KeyError, TypeError):
@@ -212,6 +237,10 @@ def _unit_fits(text: str, m: re.Match, unit: str) -> bool:
         return False  # 三个月: a duration
     if re.fullmatch(ARABIC, num):
         return True
+    if num == "一" and unit in ("个月", "个工作日", "天", "小时"):
+        return True  # 从一个月以上压缩到…: a duration
+    if num == "一" and unit == "倍":
+        return bool(re.search(r"(?:增长|增加|提高|上涨|涨|翻)了?$", text[max(0, m.start() - 3):m.start()]))
     if num in ("一", "十", "百", "千") or num.startswith(("百", "千")):
         return False
     if len(num) >= 2 and not num.startswith("一") or len(num) >= 3:
@@ -224,6 +253,27 @@ def _unit_fits(text: str, m: re.Match, unit: str) -> bool:
     return bool(re.match(r"[\u4e00-\u9fff“]", after[:1])) and after[:1] != "等"
 
 
-def _person_noun_follows(text: str, end: int) -> bool:
-    m = re.match(r"[\u4e00-\u9fff]{0,3}?人(?:次|口)?(?![民工员才])", text[end:end + 5])
-    return bool(m) and not re.match(r"[\u4e00-\u9fff]{0,3}?人[民工]", text[end:end + 5])
+_PERSON_NOUNS_AFTER = re.compile(
+    r"^[\u4e00-\u9fff]{0,6}?(?:人员|人口|人才|学生|群众|农民|职工|居民|劳动力|儿童|老人|患者|游客|党员|人(?![民工]))")
+_HOUSEHOLD_NOUNS_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,6}?(?:家庭|农户|户)")
+_COUNTED_BEFORE = {"人数": "人", "人口": "人", "人次": "人次", "户数": "户"}
+
+
+def _noun_unit(after: str, before: str) -> str:
+    """The unit a bare scale word counts, from the noun after it (54万参保人) or the one before (参保人数增加1.4亿)."""
+    after = after.split("，")[0].split("。")[0]
+    if _PERSON_NOUNS_AFTER.match(after):
+        return "人"
+    if _HOUSEHOLD_NOUNS_AFTER.match(after):
+        return "户"
+    for noun, unit in _COUNTED_BEFORE.items():
+        if re.search(rf"{noun}(?:增加|减少|达到?|为|超过|突破|增长|新增)?(?:约|近|超过)?$", before):
+            return unit
+    return ""
+
+
+def _strip_scale(unit: str) -> str:
+    for scale in ("万亿", "千亿", "百亿", "亿", "千万", "百万", "十万", "万", "千"):
+        if unit.startswith(scale) and len(unit) > len(scale):
+            return unit[len(scale):]
+    return unit

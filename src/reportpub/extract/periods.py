@@ -20,6 +20,7 @@ _TIME_RE = re.compile(
     r"|(?P<q3>前三季度)|(?P<h1>上半年)|(?P<h2>下半年)"
     r"|(?P<fyp>十(?P<fyn>[一二三四五六])五)"
     r"|(?P<five>过去五年|近五年|五年来|五年间)"
+    r"|(?P<dur>(?:过去|近)?(?P<dn>[二三四五六七八九十])年(?:来|间|以来)?(?![级期度代]))"
     r"|(?P<this>今年|本年)|(?P<last>去年|上年(?!同期))|(?P<full>全年)"
 )
 # 比上年 / 较去年 are comparisons, not the period of the number.
@@ -83,11 +84,14 @@ def _span(m: re.Match, year: int, delivered: int) -> tuple[str, str] | None:
     if g["h2"]:
         return month_span(year, 7, year, 12)
     if g["fyp"]:
-        n = _CN_NUM[g["fyn"]] + 10  # 十四五 -> the 14th plan, 2021-2025
-        first = 1953 + 5 * (n - 1)
+        n = _CN_NUM[g["fyn"]] + 10  # 十四五 -> the 14th plan, 2021-2025 (plans run 5 years from 1966)
+        first = 1966 + 5 * (n - 3)
         return month_span(first, 1, first + 4, 12)
     if g["five"]:
         return month_span(year - 4, 1, year, 12)
+    if g["dur"]:
+        n = _CN_NUM[g["dn"]]
+        return month_span(year - n + 1, 1, year, 12)
     if g["this"]:
         return month_span(delivered, 1, delivered, 12)
     if g["last"]:
@@ -96,6 +100,24 @@ def _span(m: re.Match, year: int, delivered: int) -> tuple[str, str] | None:
     if g["full"]:
         return month_span(year, 1, year, 12)
     return None
+
+
+def opening_period(paragraph: str, year: int, delivered: int) -> Period | None:
+    """A paragraph that opens with a time reference (过去五年，… / 五年来，…) sets the period of
+    the paragraphs after it, until another one does."""
+    m = _TIME_RE.match(paragraph)
+    if not m or not re.match(r"[，,是极]", paragraph[m.end():m.end() + 1] or "。"):
+        return None
+    span = _span(m, year, delivered)
+    return Period(span[0], span[1], explicit=False) if span else None
+
+
+def is_multi_year(start: str, end: str) -> bool:
+    return start[:4] != end[:4]
+
+
+def single_year(y: int) -> tuple[str, str]:
+    return month_span(y, 1, y, 12)
 
 
 def find_status(sentence_before: str, period: Period, year: int) -> str:

@@ -33,9 +33,9 @@ def clean(np: str) -> str:
 def left_phrase(text: str, start: int, floor: int) -> str:
     """The clause text before a quantity, not reaching back past `floor` (the previous quantity)."""
     i = start
-    while i > floor and text[i - 1] not in CLAUSE_BREAK:
+    while i > floor and text[i - 1] not in CLAUSE_BREAK.replace("（", "").replace("）", ""):
         i -= 1
-    return text[i:start]
+    return text[i:start].lstrip("（）()")
 
 
 def right_phrase(text: str, end: int, ceiling: int) -> str:
