@@ -158,7 +158,8 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
         subject, measure, basis, value = prev.subject, prev.measure, "", q.value
 
     sentence_before = text[sent_start:q.start]
-    period = find_period(sentence_before, year, delivered, default_period)
+    period = find_period(text[sent_start:_sentence_end(text, q.end)], year, delivered, default_period,
+                         upto=q.start - sent_start)
     status = find_status(sentence_before, period, year)
     span = (period.start, period.end)
     if is_multi_year(*span):
@@ -321,10 +322,12 @@ def _qualifier(text: str, q: Quantity, before: str) -> str:
 
 
 def _sentence_start(text: str, pos: int) -> int:
-    i = pos
-    while i > 0 and text[i - 1] not in SENTENCE_END:
-        i -= 1
-    return i
+    return max(text.rfind(c, 0, pos) for c in SENTENCE_END) + 1
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find(c, pos) for c in SENTENCE_END) if i >= 0]
+    return min(ends) if ends else len(text)
 
 
 def _clause(text: str, q: Quantity) -> str:

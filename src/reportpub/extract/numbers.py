@@ -23,9 +23,20 @@ _PERSON_NOUNS = "群口员才民气工"
 
 
 def _unit_alternation() -> str:
-    units = sorted((u for u in code_list() if u), key=len, reverse=True)
-    units = [u for u in units if u not in _PERCENT and u != "年"]  # N年 is found by its own rule
-    return "|".join(re.escape(u) for u in list(_PERCENT) + units)
+    """Percent forms, then an optional scale word and a base unit (a short alternation is a fast one)."""
+    units = code_list()
+    scales = sorted({u.unit[: len(u.unit) - len(b)] for u in units.values() for b in [_base_of(u.unit)]
+                     if u.unit != b}, key=len, reverse=True)
+    bases = sorted({_base_of(u) for u in units if u not in _PERCENT and u != "年"}, key=len, reverse=True)
+    alt = lambda xs: "|".join(re.escape(x) for x in xs if x)  # noqa: E731
+    return f"{alt(_PERCENT)}|(?:{alt(scales)})?(?:{alt(bases)})|{alt(scales)}"
+
+
+def _base_of(unit: str) -> str:
+    for scale in ("万亿", "千亿", "百亿", "亿", "千万", "百万", "十万", "万", "千"):
+        if unit.startswith(scale) and len(unit) > len(scale) and unit[len(scale):] in code_list():
+            return unit[len(scale):]
+    return unit
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,8 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         arabic = bool(re.match(ARABIC, m.group("num")))
         unit = _normal_unit(m.group("unit"))
+        if unit not in code_list() and unit not in ("%", "‰", "个百分点"):
+            continue
         if (unit.endswith("人") and text[e:e + 1] and text[e] in _PERSON_NOUNS) or \
                 (unit.endswith("家") and text[e:e + 1] in ("庭", "属", "乡")):
             unit, e = unit[:-1], e - 1  # 20余万人群, 2900多万家庭: the last character belongs to the noun

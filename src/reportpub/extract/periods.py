@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import ESTIMATE_RE, TARGET_RE
 
@@ -39,14 +40,26 @@ def month_span(y1: int, m1: int, y2: int, m2: int) -> tuple[str, str]:
     return f"{y1:04d}-{m1:02d}-01", f"{y2:04d}-{m2:02d}-{last:02d}"
 
 
-def find_period(text: str, year: int, delivered_year: int, default: Period | None = None) -> Period:
-    """Text before a number (its sentence) -> the period of the nearest time reference in it."""
-    best = None
+@lru_cache(maxsize=4096)
+def _time_references(text: str, year: int, delivered: int) -> tuple[tuple[int, tuple[str, str]], ...]:
+    """Every time adverbial in a sentence, as (end position, (start date, end date))."""
+    found = []
     for m in _TIME_RE.finditer(text):
         if _COMPARISON_BEFORE.search(text[:m.start()]) or not _heads_clause(text, m.start()):
             continue
-        span = _span(m, year, delivered_year)
+        span = _span(m, year, delivered)
         if span:
+            found.append((m.end(), span))
+    return tuple(found)
+
+
+def find_period(text: str, year: int, delivered_year: int, default: Period | None = None,
+                upto: int | None = None) -> Period:
+    """A sentence (up to `upto`, the number's position) -> the period of its last time reference."""
+    upto = len(text) if upto is None else upto
+    best = None
+    for end, span in _time_references(text, year, delivered_year):
+        if end <= upto:
             best = span
     if best is None:
         return default or Period(*month_span(year, 1, year, 12), explicit=False)

@@ -12,6 +12,8 @@ from .lexicon import (
 )
 
 _TRIM = "，,、；;：:。（）() “”\"'"
+_LEFT_BREAK = frozenset(CLAUSE_BREAK) - {"（", "）"}
+_RIGHT_BREAK = frozenset(CLAUSE_BREAK)
 _NUMBERISH = re.compile(r"[0-9０-９.．%％]")
 
 
@@ -33,7 +35,7 @@ def clean(np: str) -> str:
 def left_phrase(text: str, start: int, floor: int) -> str:
     """The clause text before a quantity, not reaching back past `floor` (the previous quantity)."""
     i = start
-    while i > floor and text[i - 1] not in CLAUSE_BREAK.replace("（", "").replace("）", ""):
+    while i > floor and text[i - 1] not in _LEFT_BREAK:
         i -= 1
     return text[i:start].lstrip("（）()")
 
@@ -41,7 +43,7 @@ def left_phrase(text: str, start: int, floor: int) -> str:
 def right_phrase(text: str, end: int, ceiling: int) -> str:
     """The text after a quantity up to the clause end (lists joined by 、 stay together)."""
     j = end
-    while j < ceiling and text[j] not in CLAUSE_BREAK:
+    while j < ceiling and text[j] not in _RIGHT_BREAK:
         j += 1
     return text[end:j]
 
