@@ -94,6 +94,8 @@ def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year
             if q.ratio_part == 1 or _starts_respectively(text, q, previous, sent_start):
                 reading = _with_group_subjects(text, quantities[i:], reading, year, delivered_year)
         previous = reading
+        if not reading.subject:  # never publish a number without saying what it counts
+            reading = replace(reading, subject=_fallback_subject(text, q))
         a, b = para.source_span(q.start, q.end)
         value_base, unit_base = base_value(reading.value, q.unit)
         facts.append(Fact(
@@ -172,6 +174,13 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
             basis = "none"  # a change over several years compares with their start, not the year before
     return _Reading(q.end, sent_start, subject, measure, basis, value, status, span[0], span[1],
                     _qualifier(text, q, text[floor:q.start]), list_joined, sign=-1 if value < 0 else 1)
+
+
+def _fallback_subject(text: str, q: Quantity) -> str:
+    """The clause around the number, without it: a long subject is better than none."""
+    clause = _clause(text, q)
+    rest = subjects.clean(clause.replace(text[q.start:q.end], "")) or clause.replace(text[q.start:q.end], "")
+    return rest.strip("，。；、 ") or clause
 
 
 def _from_to(text: str, q: Quantity, left: str) -> str:

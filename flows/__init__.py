@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only (retries, artifacts); the work is in reportpub."""

@@ -1,0 +1,209 @@
+"""Package directory -> its descriptor and tables, read once and shared by every check.
+
+Reading is where bad data first shows up, so nothing here raises anything but `Unavailable`
+(with a message fit for a Finding); results, failures included, are cached so that ten checks
+needing the facts table read the file once and all report the same reason when it is unreadable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .base import Unavailable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TABLES = ("reports", "paragraphs", "facts", "units")
+DESCRIPTOR = "datapackage.json"
+MANIFEST = "checksums.sha256"
+OUTPUTS = ("validation.json", "validation.html")  # written by validation, never part of the package
+T = TypeVar("T")
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us"),
+    "year": pa.int64(),
+}
+
+
+def parquet_name(table: str) -> str:
+    return f"{table}-parquet"
+
+
+def arrow_type(field: dict) -> pa.DataType:
+    """Table Schema field -> the Arrow type its values are compared as (unknown types: string)."""
+    return _ARROW_TYPES.get(field.get("type", "string"), pa.string())
+
+
+def arrow_schema(schema: dict) -> pa.Schema:
+    return pa.schema([pa.field(f["name"], arrow_type(f)) for f in schema.get("fields", [])])
+
+
+def is_parquet(resource: dict) -> bool:
+    return resource.get("format") == "parquet" or str(resource.get("path", "")).endswith(".parquet")
+
+
+class PackageData:
+    """Lazy, cached access to one package directory; `policy` travels along for checks that need it."""
+
+    def __init__(self, directory: str | Path, policy: Any = None):
+        self.directory = Path(directory)
+        self.policy = policy
+        self._cache: dict[Any, tuple[bool, Any]] = {}
+
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """compute() once per key; an Unavailable is cached and raised again like a value."""
+        if key not in self._cache:
+            try:
+                self._cache[key] = (True, compute())
+            except Unavailable as exc:
+                self._cache[key] = (False, exc)
+        ok, value = self._cache[key]
+        if ok:
+            return value
+        raise value
+
+    # --- descriptor -------------------------------------------------------------------------
+
+    @property
+    def descriptor(self) -> dict:
+        return self.memo("descriptor", self._read_descriptor)
+
+    def _read_descriptor(self) -> dict:
+        path = self.directory / DESCRIPTOR
+        if not path.is_file():
+            raise Unavailable(f"{path}: no such file")
+        try:
+            descriptor = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise Unavailable(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        except json.JSONDecodeError as exc:
+            raise Unavailable(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        except OSError as exc:
+            raise Unavailable(f"{path}: cannot be read: {exc.strerror}") from None
+        if not isinstance(descriptor, dict):
+            raise Unavailable(f"{path}: the descriptor is not a JSON object")
+        resources = descriptor.get("resources")
+        if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+            raise Unavailable(f"{path}: `resources` is not a list of objects")
+        return descriptor
+
+    def resources(self) -> list[dict]:
+        return self.descriptor["resources"]
+
+    def resource(self, name: str) -> dict:
+        for res in self.resources():
+            if res.get("name") == name:
+                return res
+        raise Unavailable(f"the descriptor has no resource named {name!r}", name)
+
+    def schema(self, name: str) -> dict:
+        """Inline schema of a resource (or the JSON file its `schema` names, relative to the package)."""
+        return self.memo(("schema", name), lambda: self._read_schema(name))
+
+    def _read_schema(self, name: str) -> dict:
+        schema = self.resource(name).get("schema")
+        if isinstance(schema, str):
+            path = self.safe_path(schema, name)
+            try:
+                schema = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise Unavailable(f"{name}: schema {schema!r} cannot be read: {exc}", name) from None
+        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+            raise Unavailable(f"{name}: the resource has no Table Schema with a list of fields", name)
+        if not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in schema["fields"]):
+            raise Unavailable(f"{name}: every schema field needs a name", name)
+        return schema
+
+    def safe_path(self, relative: Any, resource: str | None = None) -> Path:
+        """A path written in the package -> a file inside the package directory (never outside)."""
+        if not isinstance(relative, str) or not relative:
+            raise Unavailable(f"{resource or 'package'}: path {relative!r} is not a single relative path", resource)
+        pure = PurePosixPath(relative)
+        if pure.is_absolute() or ".." in pure.parts or "://" in relative or "\\" in relative:
+            raise Unavailable(f"{resource or 'package'}: path {relative!r} must stay inside the package", resource)
+        return self.directory.joinpath(*pure.parts)
+
+    def path(self, name: str) -> Path:
+        path = self.safe_path(self.resource(name).get("path"), name)
+        if not path.is_file():
+            raise Unavailable(f"{name}: {path.relative_to(self.directory)} does not exist", name)
+        return path
+
+    # --- tables -----------------------------------------------------------------------------
+
+    def csv(self, table: str) -> pa.Table:
+        """The CSV of a table, each column parsed with the type its schema gives (present columns only)."""
+        return self.memo(("csv", table), lambda: self._read_csv(table))
+
+    def _read_csv(self, table: str) -> pa.Table:
+        res, schema, path = self.resource(table), self.schema(table), self.path(table)
+        dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
+        missing = schema.get("missingValues", [""])
+        missing = [m for m in missing if isinstance(m, str)] if isinstance(missing, list) else [""]
+        try:
+            result = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(encoding=res.get("encoding") or "utf-8"),
+                parse_options=pacsv.ParseOptions(delimiter=dialect.get("delimiter", ","), newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={f["name"]: arrow_type(f) for f in schema["fields"]},
+                    null_values=missing, strings_can_be_null=True, quoted_strings_can_be_null=True,
+                    true_values=["true", "True", "TRUE", "1"], false_values=["false", "False", "FALSE", "0"],
+                ),
+            )
+        except (pa.ArrowException, OSError, LookupError, ValueError) as exc:
+            raise Unavailable(f"{table}: {path.name} cannot be read as typed CSV: {_short(exc)}", table) from None
+        return result
+
+    def parquet(self, table: str) -> pa.Table:
+        """The Parquet twin of a table, as written (no casting)."""
+        return self.memo(("parquet", table), lambda: self._read_parquet(table))
+
+    def _read_parquet(self, table: str) -> pa.Table:
+        path = self.path(parquet_name(table))
+        try:
+            return pq.read_table(path)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise Unavailable(f"{table}: {path.name} cannot be read as Parquet: {_short(exc)}",
+                              parquet_name(table)) from None
+
+    def table(self, table: str) -> pa.Table:
+        """The table the business rules run on: the Parquet cast to the schema's types, else the CSV."""
+        return self.memo(("table", table), lambda: self._typed_table(table))
+
+    def _typed_table(self, table: str) -> pa.Table:
+        target = arrow_schema(self.schema(table))
+        reasons = []
+        for source in (self.parquet, self.csv):
+            try:
+                raw = source(table)
+                missing = [n for n in target.names if n not in raw.column_names]
+                if missing:
+                    raise Unavailable(f"{table}: columns {', '.join(missing)} are missing", table)
+                return raw.select(target.names).cast(target)
+            except Unavailable as exc:
+                reasons.append(str(exc))
+            except (pa.ArrowException, ValueError) as exc:
+                reasons.append(f"{table}: cannot cast to the schema's types: {_short(exc)}")
+        raise Unavailable("; ".join(reasons), table)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        return self.memo(("frame", table), lambda: self.table(table).to_pandas())
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

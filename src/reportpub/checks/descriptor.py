@@ -1,0 +1,143 @@
+"""Descriptor checks: readable, the contract's resources and schemas, stock Frictionless validation.
+
+Frictionless checks the CSV resources only (schema, types, constraints, keys, bytes and hash):
+5.21 cannot count the bytes of Parquet, so the Parquet twins are checked with pyarrow instead
+(`parquet.py`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from .base import Check, Problem, Unavailable, plural, rows_from_records
+from .data import TABLES, PackageData, is_parquet, parquet_name
+
+CONTRACT_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
+
+
+def package_readable(data: PackageData) -> Iterator[Problem]:
+    try:
+        data.descriptor
+    except Unavailable as exc:
+        yield Problem(str(exc))
+
+
+def contract_resources(data: PackageData) -> Iterator[Problem]:
+    """The four tables and their Parquet twins are there, with the contract's paths and schemas."""
+    names = [r.get("name") for r in data.resources()]
+    for name, count in Counter(names).items():
+        if count > 1:
+            yield Problem(f"resource name {name!r} is used {count} times", name)
+    for table in TABLES:
+        for name, fmt in ((table, "csv"), (parquet_name(table), "parquet")):
+            try:
+                res = data.resource(name)
+            except Unavailable as exc:
+                yield Problem(str(exc), name)
+                continue
+            wrong = []
+            if res.get("path") != f"data/{table}.{fmt}":
+                wrong.append(f"path is {res.get('path')!r}, expected 'data/{table}.{fmt}'")
+            if (res.get("format") or fmt) != fmt:
+                wrong.append(f"format is {res.get('format')!r}, expected {fmt!r}")
+            if fmt == "csv":
+                if not isinstance(res.get("bytes"), int):
+                    wrong.append("`bytes` is missing")
+                if not str(res.get("hash", "")).startswith("sha256:"):
+                    wrong.append("`hash` is missing or not 'sha256:<hex>'")
+            for message in wrong:
+                yield Problem(f"{name}: {message}", name)
+            yield from _schema_matches_contract(data, table, name, keep_foreign_keys=fmt == "csv")
+
+
+def _schema_matches_contract(data: PackageData, table: str, name: str, *, keep_foreign_keys: bool):
+    contract_path = CONTRACT_SCHEMAS / f"{table}.schema.json"
+    try:
+        contract = json.loads(contract_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        yield Problem(f"{name}: the contract schema {contract_path} cannot be read: {exc}", name)
+        return
+    if not keep_foreign_keys:
+        contract.pop("foreignKeys", None)
+    try:
+        actual = data.schema(name)
+    except Unavailable as exc:
+        yield Problem(str(exc), name)
+        return
+    want, got = _normalise(contract), _normalise(actual)
+    if want == got:
+        return
+    rows = []
+    want_fields, got_fields = dict(want["fields"]), dict(got["fields"])
+    for field in dict.fromkeys([*want_fields, *got_fields]):
+        if want_fields.get(field) != got_fields.get(field):
+            rows.append({"field": field, "expected": json.dumps(want_fields.get(field), ensure_ascii=False),
+                         "found": json.dumps(got_fields.get(field), ensure_ascii=False)})
+    if [f for f, _ in want["fields"]] != [f for f, _ in got["fields"]] and not rows:
+        rows.append({"field": "(order)", "expected": ", ".join(want_fields), "found": ", ".join(got_fields)})
+    for key in ("primaryKey", "foreignKeys", "missingValues"):
+        if want[key] != got[key]:
+            rows.append({"field": f"({key})", "expected": json.dumps(want[key], ensure_ascii=False),
+                         "found": json.dumps(got[key], ensure_ascii=False)})
+    yield Problem(f"{name}: the schema differs from schemas/{table}.schema.json in {plural(len(rows), 'place')}",
+                  name, rows_from_records(rows))
+
+
+def _normalise(schema: dict) -> dict:
+    """Table Schema -> only what decides validity (names, types, formats, constraints, keys)."""
+    def as_list(value):
+        return [value] if isinstance(value, str) else list(value or [])
+
+    fields = [(f.get("name"), {"type": f.get("type", "string"), "format": f.get("format", "default"),
+                               "constraints": f.get("constraints", {})})
+              for f in schema.get("fields", []) if isinstance(f, dict)]
+    foreign = [{"fields": as_list(fk.get("fields")),
+                "reference": {"resource": (fk.get("reference") or {}).get("resource", ""),
+                              "fields": as_list((fk.get("reference") or {}).get("fields"))}}
+               for fk in schema.get("foreignKeys", []) if isinstance(fk, dict)]
+    return {"fields": fields, "primaryKey": as_list(schema.get("primaryKey")), "foreignKeys": foreign,
+            "missingValues": schema.get("missingValues", [""])}
+
+
+def frictionless_package(data: PackageData) -> Iterator[Problem]:
+    """Stock `Package.validate` on the CSV resources: one Problem per invalid resource."""
+    import frictionless
+
+    descriptor = copy.deepcopy(data.descriptor)
+    descriptor["resources"] = [r for r in descriptor["resources"] if not is_parquet(r)]
+    try:
+        package = frictionless.Package(descriptor, basepath=str(data.directory))
+        report = package.validate()
+    except frictionless.FrictionlessException as exc:
+        yield Problem(f"Frictionless cannot open the package: {exc.error.message}")
+        return
+    if report.errors:
+        yield _errors_problem("package", report.errors, None)
+    for task in report.tasks:
+        if not task.valid:
+            yield _errors_problem(task.name, task.errors, task.name)
+
+
+def _errors_problem(where: str, errors: list, resource: str | None) -> Problem:
+    described = [e.to_descriptor() for e in errors]
+    counts = Counter(d.get("type") for d in described)
+    kinds = ", ".join(f"{t} ×{n}" for t, n in counts.most_common())
+    first = described[0].get("message", "")
+    rows = [{"type": d.get("type"), "row_number": d.get("rowNumber"), "field": d.get("fieldName"),
+             "cell": d.get("cell"), "message": d.get("message")} for d in described]
+    return Problem(f"{where}: {plural(len(described), 'Frictionless error')} ({kinds}); first: {first}",
+                   resource, rows_from_records(rows))
+
+
+CHECKS = (
+    Check("package.readable", package_readable,
+          "datapackage.json exists and is a JSON object with a list of resources"),
+    Check("structure.resources", contract_resources,
+          "the four tables and their Parquet twins are described with the contract's paths and schemas"),
+    Check("structure.frictionless", frictionless_package,
+          "Frictionless validation of the CSV resources: schema, types, constraints, keys, bytes, hash"),
+)

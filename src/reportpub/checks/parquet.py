@@ -1,0 +1,254 @@
+"""Parquet twins: checked against the Table Schema with pyarrow, and against their CSV row by row.
+
+Frictionless 5.21 does not validate Parquet the way it does CSV, so the schema's promises
+(names, types, required, enum, ranges, patterns, keys) are re-checked here with vectorised
+pyarrow.compute: one pass per constraint, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .base import MAX_ROWS, Check, Problem, Unavailable, agree, jsonable, plural, rows_from_records
+from .data import TABLES, PackageData, arrow_type, parquet_name
+
+_COMPATIBLE = {
+    "string": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t),
+    "integer": pa.types.is_integer,
+    "year": pa.types.is_integer,
+    "number": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t),
+    "boolean": pa.types.is_boolean,
+    "date": pa.types.is_date,
+    "datetime": pa.types.is_timestamp,
+}
+
+
+def compatible(ts_type: str, arrow: pa.DataType) -> bool:
+    """Can an Arrow column of this type hold the values of a Table Schema field of ts_type?"""
+    if pa.types.is_dictionary(arrow):
+        arrow = arrow.value_type
+    test = _COMPATIBLE.get(ts_type)
+    return True if test is None else bool(test(arrow))
+
+
+def parquet_schema(data: PackageData) -> Iterator[Problem]:
+    for table in TABLES:
+        name = parquet_name(table)
+        try:
+            schema = data.schema(name)
+            path = data.path(name)
+            found = pq.read_schema(path)
+        except Unavailable as exc:
+            yield Problem(str(exc), name)
+            continue
+        except (pa.ArrowException, OSError) as exc:
+            yield Problem(f"{name}: cannot read the Parquet schema: {exc}", name)
+            continue
+        fields = schema["fields"]
+        expected = [f["name"] for f in fields]
+        if found.names != expected:
+            yield _names_problem(name, expected, found.names)
+        bad_types = [{"field": f["name"], "table_schema_type": f.get("type", "string"),
+                      "arrow_type": str(found.field(f["name"]).type)}
+                     for f in fields if f["name"] in found.names
+                     and not compatible(f.get("type", "string"), found.field(f["name"]).type)]
+        if bad_types:
+            yield Problem(f"{name}: {plural(len(bad_types), 'column')} with an Arrow type that cannot hold the "
+                          f"schema's type ({', '.join(r['field'] for r in bad_types)})", name,
+                          rows_from_records(bad_types))
+        try:
+            tbl = data.parquet(table)
+        except Unavailable as exc:
+            yield Problem(str(exc), name)
+            continue
+        typed = {r["field"] for r in bad_types}
+        checkable = [f for f in fields if f["name"] in tbl.column_names and f["name"] not in typed]
+        yield from _constraints(name, tbl, checkable, schema)
+
+
+def _names_problem(name: str, expected: list[str], found: list[str]) -> Problem:
+    missing = [n for n in expected if n not in found]
+    extra = [n for n in found if n not in expected]
+    parts = []
+    if missing:
+        parts.append(f"missing {', '.join(missing)}")
+    if extra:
+        parts.append(f"unexpected {', '.join(extra)}")
+    if not parts:
+        parts.append("same columns in a different order")
+    width = max(len(expected), len(found))
+    padded = [(expected + [None] * width)[:width], (found + [None] * width)[:width]]
+    rows = [{"position": i + 1, "expected": e, "found": f} for i, (e, f) in enumerate(zip(*padded)) if e != f]
+    return Problem(f"{name}: columns differ from the schema: {'; '.join(parts)}", name, rows_from_records(rows))
+
+
+def _constraints(name: str, tbl: pa.Table, fields: list[dict], schema: dict) -> Iterator[Problem]:
+    key = _as_list(schema.get("primaryKey"))
+    key = [k for k in key if k in tbl.column_names]
+    for field in fields:
+        col = tbl.column(field["name"])
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        constraints = field.get("constraints") or {}
+        for constraint, value in constraints.items():
+            try:
+                bad = _violations(col, field, constraint, value)
+            except (pa.ArrowException, ValueError, TypeError) as exc:
+                yield Problem(f"{name}: cannot evaluate {constraint}={value!r} on {field['name']}: {exc}", name)
+                continue
+            if bad is not None:
+                yield _rows_problem(name, tbl, bad, key, field["name"],
+                                    f"{field['name']} breaks {constraint}={_show(value)}")
+    if key and len(key) == len(_as_list(schema.get("primaryKey"))):
+        bad = duplicates(tbl, key)
+        if bad is not None:
+            yield _rows_problem(name, tbl, bad, key, None, f"primary key ({', '.join(key)}) is not unique")
+
+
+def _violations(col: pa.ChunkedArray, field: dict, constraint: str, value) -> pa.ChunkedArray | None:
+    """One constraint over a whole column -> boolean mask of offending rows, or None when none offend."""
+    present = pc.is_valid(col)
+    if constraint == "required":
+        bad = pc.is_null(col) if value else None
+    elif constraint == "unique":
+        bad = duplicates(pa.table({"v": col}), ["v"]) if value else None
+    elif constraint == "enum":
+        allowed = pa.array(value).cast(col.type)
+        bad = pc.and_(present, pc.invert(pc.is_in(col, value_set=allowed)))
+    elif constraint in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = pa.scalar(value).cast(arrow_type(field)).cast(col.type)
+        compare = {"minimum": pc.less, "maximum": pc.greater,
+                   "exclusiveMinimum": pc.less_equal, "exclusiveMaximum": pc.greater_equal}[constraint]
+        bad = compare(col, bound)
+    elif constraint == "pattern":
+        bad = pc.invert(pc.match_substring_regex(col, f"^(?:{value})$"))
+    elif constraint in ("minLength", "maxLength"):
+        length = pc.utf8_length(col) if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) \
+            else pc.list_value_length(col)
+        bad = (pc.less if constraint == "minLength" else pc.greater)(length, value)
+    else:
+        return None
+    if bad is None:
+        return None
+    bad = pc.fill_null(bad, False)
+    return bad if pc.any(bad).as_py() else None
+
+
+def duplicates(tbl: pa.Table, keys: list[str]) -> pa.ChunkedArray | None:
+    """Rows whose key (no null part) occurs more than once -> boolean mask, or None."""
+    n = tbl.num_rows
+    indexed = tbl.select(keys).append_column("__row", pa.array(np.arange(n, dtype=np.int64)))
+    counts = indexed.group_by(keys, use_threads=False).aggregate([("__row", "count")])
+    repeated = counts.filter(pc.greater(counts["__row_count"], 1)).select(keys)
+    if repeated.num_rows == 0:
+        return None
+    rows = indexed.join(repeated, keys=keys, join_type="inner")["__row"]
+    mask = np.zeros(n, dtype=bool)
+    mask[rows.to_numpy()] = True
+    return pa.chunked_array([pa.array(mask)])
+
+
+def _rows_problem(name, tbl, mask, key, field, what) -> Problem:
+    index = pc.indices_nonzero(mask)
+    count = len(index)
+    head = index.slice(0, MAX_ROWS)
+    picked = tbl.select(list(dict.fromkeys([*key, *([field] if field else [])]))).take(head).to_pylist()
+    rows = [{"row": int(i) + 1, **rec} for i, rec in zip(head.to_pylist(), picked)]
+    return Problem(f"{name}: {plural(count, 'row')}: {what}", name, rows_from_records(rows))
+
+
+def _show(value) -> str:
+    return value if isinstance(value, str) else repr(value)
+
+
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+# --- CSV and Parquet hold the same rows -------------------------------------------------------
+
+
+def csv_parquet_same_rows(data: PackageData) -> Iterator[Problem]:
+    for table in TABLES:
+        try:
+            csv, parquet, schema = data.csv(table), data.parquet(table), data.schema(table)
+        except Unavailable as exc:
+            yield Problem(f"not compared: {exc}", exc.resource or table)
+            continue
+        columns = [f["name"] for f in schema["fields"]
+                   if f["name"] in csv.column_names and f["name"] in parquet.column_names]
+        left = csv.select(columns).combine_chunks()
+        right, uncastable = _cast_like(parquet.select(columns), left.schema)
+        if uncastable:
+            yield Problem(f"{table}: {plural(len(uncastable), 'column')} of the Parquet cannot be cast to the CSV's "
+                          f"types, not compared: {', '.join(uncastable)}", parquet_name(table))
+            columns = [c for c in columns if c not in uncastable]
+            left, right = left.select(columns), right.select(columns)
+        if left.equals(right):
+            continue
+        if left.num_rows != right.num_rows:
+            yield _count_problem(table, left, right, _as_list(schema.get("primaryKey")))
+        else:
+            yield _cell_problem(table, left, right)
+
+
+def _cast_like(tbl: pa.Table, schema: pa.Schema) -> tuple[pa.Table, list[str]]:
+    arrays, uncastable = [], []
+    for field in schema:
+        col = tbl.column(field.name)
+        try:
+            arrays.append(col.cast(field.type) if col.type != field.type else col)
+        except (pa.ArrowException, ValueError):
+            arrays.append(pa.nulls(tbl.num_rows, field.type))
+            uncastable.append(field.name)
+    return pa.Table.from_arrays(arrays, schema=schema).combine_chunks(), uncastable
+
+
+def _count_problem(table: str, csv: pa.Table, parquet: pa.Table, key: list[str]) -> Problem:
+    message = (f"{table}: the CSV has {plural(csv.num_rows, 'row')}, the Parquet {plural(parquet.num_rows, 'row')}")
+    if not key or not all(k in csv.column_names for k in key):
+        return Problem(message, table)
+    rows = []
+    for where, a, b in (("csv only", csv, parquet), ("parquet only", parquet, csv)):
+        only = a.select(key).join(b.select(key), keys=key, join_type="left anti")
+        rows += [{"where": where, **rec} for rec in only.slice(0, MAX_ROWS).to_pylist()]
+    return Problem(message, table, rows_from_records(rows))
+
+
+def _cell_problem(table: str, csv: pa.Table, parquet: pa.Table) -> Problem:
+    differs = {}
+    for name in csv.column_names:
+        a, b = csv.column(name), parquet.column(name)
+        same = pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b)))
+        bad = pc.invert(pc.fill_null(same, False))
+        if pc.any(bad).as_py():
+            differs[name] = bad.to_numpy(zero_copy_only=False)
+    if not differs:  # equal values, different layout (e.g. nullability metadata)
+        return Problem(f"{table}: CSV and Parquet tables differ in metadata only", table)
+    any_bad = np.logical_or.reduce(list(differs.values()))
+    index = np.flatnonzero(any_bad)
+    rows = []
+    for i in index[:MAX_ROWS]:
+        row = {"row": int(i) + 1}
+        for name, mask in differs.items():
+            if mask[i]:
+                row[f"{name} (csv)"] = jsonable(csv.column(name)[int(i)].as_py())
+                row[f"{name} (parquet)"] = jsonable(parquet.column(name)[int(i)].as_py())
+        rows.append(row)
+    summary = ", ".join(f"{n} ×{int(m.sum())}" for n, m in differs.items())
+    return Problem(f"{table}: {plural(len(index), 'row')} {agree(len(index), 'differs', 'differ')} between CSV and "
+                   f"Parquet ({summary})",
+                   table, tuple(rows))
+
+
+CHECKS = (
+    Check("structure.parquet_schema", parquet_schema,
+          "Parquet columns, Arrow types and the schema's constraints and primary key, checked with pyarrow"),
+    Check("structure.csv_parquet_same_rows", csv_parquet_same_rows,
+          "each CSV and its Parquet twin hold identical rows once both are cast to the schema's types"),
+)
