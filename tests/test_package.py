@@ -74,3 +74,8 @@ def test_formula_like_text_is_defused_in_csv(tmp_path):
     assert "'=1+2" in text and "\n=1+2" not in text
     facts = pacsv.read_csv(tmp_path / "pkg/data/facts.csv").to_pylist()
     assert facts[0]["value"] == 5
+    paragraphs = pq.read_table(tmp_path / "pkg/data/paragraphs.parquet").column("text").to_pylist()
+    assert "=1+2全市新增企业5家。" in paragraphs  # Parquet keeps the exact text
+    from reportpub.validate import validate
+
+    assert validate(tmp_path / "pkg").valid

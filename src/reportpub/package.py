@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from . import EXTRACTOR_VERSION, __version__
+from . import EXTRACTOR_VERSION, __version__, csvsafe
 from .errors import BuildError
 from .extract import Fact
 from .ingest import Document
@@ -35,8 +35,6 @@ from .units import DATAPACKAGE_DIR, code_list
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 TABLES = ("reports", "paragraphs", "facts", "units")
 MANIFEST = "checksums.sha256"
-# Cells from report text that a spreadsheet would run as a formula get a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "section_title", "text", "quote", "subject", "context", "qualifier"}
 
 
@@ -179,9 +177,7 @@ def _cell(value, type_: str, name: str) -> str:
     if type_ == "date":
         return value.isoformat()
     text = str(value)
-    if name in _TEXT_FIELDS_FROM_REPORT and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return csvsafe.escape(text) if name in _TEXT_FIELDS_FROM_REPORT else text
 
 
 def _number(v: float) -> str:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .. import csvsafe
 from .base import MAX_ROWS, Check, Problem, Unavailable, agree, jsonable, plural, rows_from_records
 from .data import TABLES, PackageData, arrow_type, parquet_name
 
@@ -182,7 +183,7 @@ def csv_parquet_same_rows(data: PackageData) -> Iterator[Problem]:
             continue
         columns = [f["name"] for f in schema["fields"]
                    if f["name"] in csv.column_names and f["name"] in parquet.column_names]
-        left = csv.select(columns).combine_chunks()
+        left = _unescaped(csv.select(columns).combine_chunks())
         right, uncastable = _cast_like(parquet.select(columns), left.schema)
         if uncastable:
             yield Problem(f"{table}: {plural(len(uncastable), 'column')} of the Parquet cannot be cast to the CSV's "
@@ -195,6 +196,12 @@ def csv_parquet_same_rows(data: PackageData) -> Iterator[Problem]:
             yield _count_problem(table, left, right, _as_list(schema.get("primaryKey")))
         else:
             yield _cell_problem(table, left, right)
+
+
+def _unescaped(tbl: pa.Table) -> pa.Table:
+    """Undo the CSV's formula escape (csvsafe) so that text compares with the Parquet's."""
+    arrays = [csvsafe.unescape_column(col) if pa.types.is_string(col.type) else col for col in tbl.columns]
+    return pa.Table.from_arrays(arrays, schema=tbl.schema)
 
 
 def _cast_like(tbl: pa.Table, schema: pa.Schema) -> tuple[pa.Table, list[str]]:
