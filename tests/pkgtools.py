@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
+
+from reportpub.files import sha256_file
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -193,14 +195,6 @@ def synthetic_tables(n_facts: int, facts_per_paragraph: int = 10) -> dict[str, p
         "facts": table("facts", fact_rows),
         "units": base["units"],
     }
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_csv(tbl: pa.Table, path: Path) -> None:

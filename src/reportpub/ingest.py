@@ -121,23 +121,17 @@ def decode(data: bytes, name: str = "report") -> tuple[str, str]:
         return _strict(data[3:], "utf-8", name), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16", name), "utf-16"
-    if data.count(b"\x00") > len(data) // 8:
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_text(text):
-                return text, enc
-        raise IngestError(f"{name}: binary data, not a text report")
-    for enc in ("utf-8", "gb18030"):
+    wide = data.count(b"\x00") > len(data) // 8  # UTF-16 without a BOM, or binary
+    candidates = ("utf-16-le", "utf-16-be") if wide else ("utf-8", "gb18030")
+    for enc in candidates:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if _looks_like_text(text):
             return text, enc
-        break
+    if wide:
+        raise IngestError(f"{name}: binary data, not a text report")
     raise IngestError(f"{name}: not text in UTF-8, UTF-16 or GB18030 (binary or another encoding)")
 
 

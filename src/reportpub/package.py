@@ -29,6 +29,7 @@ import yaml
 from . import EXTRACTOR_VERSION, __version__, csvsafe
 from .errors import BuildError
 from .extract import Fact
+from .files import sha256_file
 from .ingest import Document
 from .units import DATAPACKAGE_DIR, code_list
 
@@ -102,14 +103,6 @@ def dataset_name(docs: list[Document]) -> str:
     if len(docs) == 1:
         return docs[0].report_id
     return "reports-" + hashlib.sha256("".join(sorted(d.sha256 for d in docs)).encode()).hexdigest()[:10]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # --- rows ----------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import PublishError, ValidationFailed
-from .package import MANIFEST, safe_name, sha256_file
+from .files import sha256_file, write_atomic
+from .package import MANIFEST, safe_name
 from .portal import render_index
 
 
@@ -77,8 +78,8 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
         history.append({"version": version, "created": _now(), "data_sha256": data_hash,
                         "title": descriptor.get("title", ""), "facts": _count_rows(release / "data" / "facts.csv"),
                         "valid": True, "warnings": len([f for f in validation.findings if f.severity == "warning"])})
-        _write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
-        _write_atomic(portal / "index.html", render_index(portal))
+        write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
+        write_atomic(portal / "index.html", render_index(portal))
     return PublishResult(name, version, release, True, portal)
 
 
@@ -119,16 +120,7 @@ def _switch_latest(ds_dir: Path, version: str) -> None:
         tmp_link.unlink()
     os.symlink(Path("releases") / version, tmp_link)
     os.replace(tmp_link, ds_dir / "latest")
-    _write_atomic(ds_dir / "latest.json", json.dumps({"version": version}))
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(ds_dir / "latest.json", json.dumps({"version": version}))
 
 
 @contextmanager

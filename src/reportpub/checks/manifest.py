@@ -6,23 +6,15 @@ package look tampered with, so it blocks as surely as a bad value does.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from .base import Check, Problem, Unavailable, agree, plural, rows_from_records
+from ..files import sha256_file
 from .data import MANIFEST, OUTPUTS, PackageData
 
 _LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def manifest_matches(data: PackageData) -> Iterator[Problem]:

@@ -60,7 +60,7 @@ class _Patterns:
             rf"|{num}(?P<mid>余|多)?(?P<unit>{unit})(?P<post>余|多)?"
         )
         # 13.5年 (a duration with a decimal) and 提高到14年: years as a unit, never a date.
-        self.years = re.compile(rf"(?:(?<=[到至])(?P<int>[0-9]{{1,2}})|(?P<dec>[0-9]{{1,2}}[.．][0-9]+))年(?![代级度初末底以来前])")
+        self.years = re.compile(r"(?:(?<=[到至])(?P<int>[0-9]{1,2})|(?P<dec>[0-9]{1,2}[.．][0-9]+))年(?![代级度初末底以来前])")
         self.range = re.compile(
             rf"(?P<lo>{ARABIC})(?P<lounit>[%％])?(?:-|－|—|~|～|至|到)(?P<hi>{ARABIC})(?P<unit>[%％]|个百分点|{unit})"
         )
