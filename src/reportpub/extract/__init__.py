@@ -17,7 +17,7 @@ from . import lists, subjects
 from .glossary import english_subject
 from .lexicon import (
     CHANGE_VERB_RE, CONSEQUENCE_START, CONTRIBUTION_RE, CUMULATIVE_RE, DOWN_RE, FULL_YEAR_BASIS_RE,
-    GENERIC_SUBJECTS, MOM_RE, MULTIPLE_OF_RE, RATE_OF_CHANGE_RE,
+    CHANGE_AFTER_RE, GENERIC_SUBJECTS, MOM_RE, MULTIPLE_OF_RE, RATE_OF_CHANGE_RE,
     NEW_NOUN_RE, NEW_RE, OTHER_BASIS_RE, QUALIFIER_RE, SENTENCE_END, YOY_RE,
 )
 from .numbers import Quantity, find_quantities
@@ -136,10 +136,13 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
     list_joined = bool(prev) and "、" in between and not re.search(r"[，,；;。]", between)
 
     measure, basis, value = _measure(left, q, text[sent_start:q.start])
+    if (after := CHANGE_AFTER_RE.match(text[q.end:q.end + 5])) and q.unit in ("%", "个百分点"):
+        measure, basis = "change", _basis(left)
+        value = -q.value if after.group("dir") == "负" or after.group("verb") in ("下降", "降幅") else q.value
     if measure in ("level",) and prev and prev.measure in ("new", "cumulative") and (
             list_joined or (prev.measure == "cumulative" and _carries_cumulative(between))):
         measure = prev.measure
-    subject = _subject(left, right, q, measure, prev)
+    subject = _subject(left, right, q, measure, prev, text[sent_start:q.start])
     if m := RATE_OF_CHANGE_RE.search(left):  # 居民消费价格涨幅3%左右
         measure, basis = "change", _basis(left)
         value = -q.value if m.group("kind") in ("降幅", "跌幅") else q.value
@@ -185,11 +188,11 @@ def _fallback_subject(text: str, q: Quantity) -> str:
 
 def _from_to(text: str, q: Quantity, left: str) -> str:
     """'from' for A and 'to' for B in 从A提高到B; '' otherwise."""
-    if left.endswith("从") and re.match(r"(?:[^，。；]{0,2})?(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降)(?:到|至)",
+    if left.endswith(("从", "由")) and re.match(r"(?:[^，。；]{0,2})?(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降|增)(?:到|至)",
                                         text[q.end:q.end + 8]):
         return "from"
-    if re.search(r"(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降)(?:到|至)$", left) and \
-            re.search(r"从[^，。；]{1,12}$", text[max(0, q.start - 30):q.start - len(left)]):
+    if re.search(r"(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降|增)(?:到|至)$", left) and \
+            re.search(r"[从由][^，。；]{1,12}$", text[max(0, q.start - 30):q.start - len(left)]):
         return "to"
     return ""
 
@@ -303,12 +306,24 @@ def _carries_cumulative(between: str) -> bool:
             and not CONSEQUENCE_START.match(between))
 
 
-def _subject(left: str, right: str, q: Quantity, measure: str, prev: _Reading | None) -> str:
+def _previous_clause_subject(before: str) -> str:
+    """CPI：城市居民消费价格指数为100.7，同比上涨0.7%: the subject named in the clause before."""
+    clauses = [c for c in re.split(r"[，,；;：:]", before) if c]
+    if len(clauses) < 2:
+        return ""
+    named = re.split(r"为|是|达到|完成|实现", clauses[-2])[0]
+    return subjects.clean(named)
+
+
+def _subject(left: str, right: str, q: Quantity, measure: str, prev: _Reading | None,
+             left_context: str = "") -> str:
     carried = prev.subject if prev else ""
     if measure == "change":
         subject = subjects.contribution_subject(left) or subjects.change_subject(left)
     else:
         subject = subjects.count_subject(left, right) if q.unit not in ("%", "‰") else subjects.level_subject(left)
+    if not subject and not carried:
+        return _previous_clause_subject(left_context)
     if not subject:
         return carried
     if GENERIC_SUBJECTS.match(subject) and carried:

@@ -18,7 +18,7 @@ DOWN_RE = re.compile(rf"^(?:{CHANGE_DOWN}|{NARROWED}|净减少|压减|压缩)$")
 
 MOM_RE = re.compile(r"环比|比上月|较上月|比上季度?|较上季度?")
 YOY_RE = re.compile(r"同比|比上年同期|比去年同期|比上年|比去年|较上年|较去年|比同期|较同期|上年同期|与上年相比|比前一年")
-OTHER_BASIS_RE = re.compile(r"[比较](?!上年|去年|同期|上月|上季)[^，。；]{1,10}?(?:提高|降低|加快|回落|增加|减少|高|低|快|慢|上升|下降|收窄|扩大|持平)")
+OTHER_BASIS_RE = re.compile(r"[比较](?!上年|去年|同期|上月|上季|重|例|率|值)[^，。；]{1,10}?(?:提高|降低|加快|回落|增加|减少|高|低|快|慢|上升|下降|收窄|扩大|持平)")
 FULL_YEAR_BASIS_RE = re.compile(r"[比较](?:上年|去年)全年")
 CONTRIBUTION_RE = re.compile(
     r"(?P<dir>正向|负向)?(?:拉动|带动|贡献|推动)(?P<what>[^，。；]{0,16}?)(?:(?:增长|提高|上升|下降)|(?<=[^增长提高上升下降])$)")
@@ -35,7 +35,7 @@ TARGET_RE = re.compile(
 
 QUALIFIER_RE = re.compile(
     r"同口径|可比口径|剔除[^，。；（）]{1,10}?因素|扣除[^，。；（）]{1,10}?(?:因素|影响)|按可比价格计算|按现价计算|"
-    r"按不变价格计算|现价|可比价|(?:月均|日均|年均)(?=增长|下降|增加|减少|提高|环比|同比|分别)|平均每年|连年|每年"
+    r"按不变价格计算|现价|可比价|(?:月均|日均|年均)(?=增长|下降|增加|减少|提高|上涨|环比|同比|分别|[0-9０-９约近超])|平均每年|连年|每年"
 )
 
 # Words that are scope, time or stance, not part of what is measured: deleted from subjects.
@@ -72,5 +72,7 @@ GENERIC_SUBJECTS = re.compile(r"^(?:增速|增幅|降幅|涨幅|跌幅|增长率
 RATE_OF_CHANGE_RE = re.compile(r"(?P<kind>涨幅|增幅|增速|增长率|降幅|跌幅)(?:为|是|达到?|控制在|保持在|在)?(?:约|近|超过)?$")
 # 是全国平均水平的1.2倍: a multiple of another quantity, a ratio.
 MULTIPLE_OF_RE = re.compile(r"(?:是|为|相当于)[^，。；]{0,16}的$")
+# 实现1.5%的正增长: the change verb comes after the number.
+CHANGE_AFTER_RE = re.compile(r"^的(?P<dir>正|负)?(?P<verb>增长|下降|增幅|降幅|涨幅)")
 APPROX_START = re.compile(r"^(?:以上|以下|左右|以内|上下|之上|之内)")
 CONSEQUENCE_START = re.compile(r"^[，,](?:带动|拉动|推动|促进|撬动|吸引)")

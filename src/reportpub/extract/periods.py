@@ -22,7 +22,8 @@ _TIME_RE = re.compile(
     r"|(?P<fyp>十(?P<fyn>[一二三四五六])五)"
     r"|(?P<five>过去五年|近五年|五年来|五年间)"
     r"|(?P<dur>(?:过去|近)?(?P<dn>[二三四五六七八九十])年(?:来|间|以来)?(?![级期度代]))"
-    r"|(?P<this>今年|本年)|(?P<last>去年|上年(?!同期))|(?P<full>全年)"
+    r"|(?P<this>今年|本年)|(?P<last>(?:去年|上年)(?!同期)(?:全年)?)|(?P<full>全年)"
+    r"|(?P<same>同期)(?=为|是)"
 )
 # 比上年 / 较去年 are comparisons, not the period of the number.
 _COMPARISON_BEFORE = re.compile(r"[比较与同]$")
@@ -41,16 +42,32 @@ def month_span(y1: int, m1: int, y2: int, m2: int) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4096)
-def _time_references(text: str, year: int, delivered: int) -> tuple[tuple[int, tuple[str, str]], ...]:
-    """Every time adverbial in a sentence, as (end position, (start date, end date))."""
+def _time_references(text: str, year: int, delivered: int) -> tuple[tuple[int, int, tuple[str, str] | str], ...]:
+    """Every time adverbial in a sentence: (end position, end of its bracket or -1, span or 'same')."""
     found = []
     for m in _TIME_RE.finditer(text):
         if _COMPARISON_BEFORE.search(text[:m.start()]) or not _heads_clause(text, m.start()):
             continue
-        span = _span(m, year, delivered)
+        span = "same" if m.group("same") else _span(m, year, delivered)
         if span:
-            found.append((m.end(), span))
+            found.append((m.end(), _bracket_end(text, m.start()), span))
     return tuple(found)
+
+
+def _bracket_end(text: str, pos: int) -> int:
+    """Where the bracket enclosing pos closes (-1 if pos is not in brackets): （同期为下降9.8%、一季度为…）."""
+    opened = max(text.rfind("（", 0, pos), text.rfind("(", 0, pos))
+    if opened < 0 or max(text.rfind("）", opened, pos), text.rfind(")", opened, pos)) > opened:
+        return -1
+    ends = [i for i in (text.find("）", pos), text.find(")", pos)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+def _shift_year(span: tuple[str, str], years: int) -> tuple[str, str]:
+    (y1, rest1), (y2, rest2) = (span[0][:4], span[0][4:]), (span[1][:4], span[1][4:])
+    start = f"{int(y1) + years:04d}{rest1}"
+    end_y, end_m = int(y2) + years, int(span[1][5:7])
+    return start, month_span(end_y, end_m, end_y, end_m)[1]
 
 
 def find_period(text: str, year: int, delivered_year: int, default: Period | None = None,
@@ -58,9 +75,13 @@ def find_period(text: str, year: int, delivered_year: int, default: Period | Non
     """A sentence (up to `upto`, the number's position) -> the period of its last time reference."""
     upto = len(text) if upto is None else upto
     best = None
-    for end, span in _time_references(text, year, delivered_year):
-        if end <= upto:
-            best = span
+    for end, closes, span in _time_references(text, year, delivered_year):
+        if end > upto or -1 < closes < upto:
+            continue  # after the number, or inside a bracket that closed before it
+        if span == "same":  # 同期为…: the same period a year earlier
+            base = default or Period(*month_span(year, 1, year, 12), explicit=False)
+            span = _shift_year((base.start, base.end), -1)
+        best = span
     if best is None:
         return default or Period(*month_span(year, 1, year, 12), explicit=False)
     return Period(best[0], best[1], explicit=True)

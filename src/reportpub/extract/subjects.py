@@ -11,9 +11,12 @@ from .lexicon import (
     LOCATIVE_START, QUALIFIER_RE, RESULT_VERBS, SCOPE_WORDS, VERB_RE,
 )
 
-_TRIM = "，,、；;：:。（）() “”\"'"
-_LEFT_BREAK = frozenset(CLAUSE_BREAK) - {"（", "）"}
+_TRIM = "，,、；;：:。 \"'"
+_LEFT_BREAK = frozenset(CLAUSE_BREAK) - {"（", "）", "(", ")"}
 _RIGHT_BREAK = frozenset(CLAUSE_BREAK)
+_GLUE = re.compile(r"(?:实现|完成|达到)")
+_LEADING_LIGHT = re.compile(rf"^(?:{LIGHT_VERBS.pattern})+")
+_TRAILING_LIGHT = re.compile(rf"(?:{LIGHT_VERBS.pattern}|达)+$")
 _NUMBERISH = re.compile(r"[0-9０-９.．%％]")
 
 
@@ -22,22 +25,40 @@ def clean(np: str) -> str:
     np = SCOPE_WORDS.sub("", np)
     np = QUALIFIER_RE.sub("", np)
     np = BASIS_WORDS.sub("", np)
-    np = re.sub(rf"^(?:{LIGHT_VERBS.pattern})+", "", np)
-    np = re.sub(rf"(?:{LIGHT_VERBS.pattern}|达)+$", "", np)
-    np = re.sub(r"(?:实现|完成|达到)", "", np) if len(np) > 4 else np
+    np = _LEADING_LIGHT.sub("", np)
+    np = _TRAILING_LIGHT.sub("", np)
+    np = _GLUE.sub("", np) if len(np) > 4 else np
     np = LEADING_FUNCTION.sub("", np)
-    np = np.strip(_TRIM.replace("“", "").replace("”", ""))
-    if np.count("“") != np.count("”"):
-        np = np.replace("“", "").replace("”", "")
-    return np.strip(_TRIM.replace("“", "").replace("”", "")) if not re.fullmatch(r"“[^”]*”", np) else np
+    np = _balanced(np.strip(_TRIM), "“", "”")
+    np = _balanced(_balanced(np, "（", "）"), "(", ")")
+    return np.strip(_TRIM)
+
+
+def _balanced(np: str, opening: str, closing: str) -> str:
+    """Drop brackets or quotes left unpaired by a cut: 地区生产总值（GDP -> 地区生产总值（GDP）."""
+    if np.count(opening) == np.count(closing):
+        return np
+    if np.count(opening) > np.count(closing) and np.rfind(opening) > np.rfind(closing):
+        head = np[:np.rfind(opening)]
+        return head if head else np.replace(opening, "")
+    return np.replace(opening, "").replace(closing, "")
 
 
 def left_phrase(text: str, start: int, floor: int) -> str:
     """The clause text before a quantity, not reaching back past `floor` (the previous quantity)."""
-    i = start
-    while i > floor and text[i - 1] not in _LEFT_BREAK:
+    i, depth = start, 0
+    while i > floor:
+        c = text[i - 1]
+        if c in _LEFT_BREAK:
+            break
+        if c in "）)":
+            depth += 1
+        elif c in "（(":
+            if depth == 0:
+                break  # the quantity stands inside this bracket: its clause starts here
+            depth -= 1
         i -= 1
-    return text[i:start].lstrip("（）()")
+    return text[i:start]
 
 
 def right_phrase(text: str, end: int, ceiling: int) -> str:
@@ -58,8 +79,8 @@ def change_subject(left: str) -> str:
     """Text before a change verb -> what changed (地区生产总值同比增长 -> 地区生产总值)."""
     np = BASIS_WORDS.sub("", re.sub(r"(?:增长|下降|增加|减少|提高|降低|回落|上涨|上升|下跌|收窄|扩大|回升|增|降|减|升|涨)了?"
                 r"(?:约|近|超过|超|逾|不到|不足)?$", "", left))
-    np = re.sub(r"[比较](?:上年|去年)?(?:同期|全年)?$", "", np)
-    np = re.sub(r"[比较][^，。；]{1,10}$", "", np) if re.search(r"[比较]", np) else np
+    np = re.sub(r"[比较](?!重|例|率|值)(?:上年|去年)?(?:同期|全年)?$", "", np)
+    np = re.sub(r"[比较](?!重|例|率|值)[^，。；]{1,10}$", "", np) if re.search(r"[比较]", np) else np
     return clean(np)
 
 
