@@ -6,12 +6,13 @@ UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.installed
 PORTAL ?= portal
 
-.PHONY: demo test venv lock bench clean help
+.PHONY: demo test venv lock bench clean help ckan-up ckan-down
 
 help:
 	@echo "make demo   build, validate and publish the sample reports to ./$(PORTAL)"
 	@echo "make test   run the whole test suite (starts the services it needs)"
 	@echo "make bench  run the benchmarks"
+	@echo "make ckan-up / ckan-down   start / stop a local CKAN (PostgreSQL, Redis, Solr stand-in)"
 	@echo "make lock   re-resolve requirements.lock from pyproject.toml"
 
 # The virtual environment is (re)built from the lock file whenever the lock or pyproject changes.
@@ -32,10 +33,17 @@ demo: $(STAMP)
 	$(BIN)/reportpub run examples/reports/*.txt --portal $(PORTAL)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	bash scripts/test.sh
+
+ckan-up: $(STAMP)
+	bash services/ckan/stack.sh up
+
+ckan-down:
+	bash services/ckan/stack.sh down
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/extract_speed.py
+	$(BIN)/python benchmarks/validate_formats.py
 
 clean:
 	rm -rf $(VENV) .run .prefect $(PORTAL) test-output

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from reportpub import package as reportpub_package
 from reportpub.files import sha256_file
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -275,3 +276,30 @@ def changed(tables: dict[str, pa.Table], name: str, index: int, **values) -> dic
 def appended(tables: dict[str, pa.Table], name: str, *rows: dict) -> dict[str, pa.Table]:
     """A copy of `tables` with rows added at the end of table `name`."""
     return {**tables, name: table(name, tables[name].to_pylist() + list(rows))}
+
+
+# --- breaking a package built by reportpub, keeping it internally consistent ------------------
+
+
+def rewrite_facts(pkg, change):
+    """Apply change(rows) to the facts table, rewrite CSV and Parquet, and re-seal hashes and manifest."""
+    table = pq.read_table(pkg / "data/facts.parquet")
+    rows = table.to_pylist()
+    change(rows)
+    table = pa.Table.from_pylist(rows, schema=table.schema)
+    reportpub_package._write_csv(table, reportpub_package.load_schema("facts"), pkg / "data/facts.csv")
+    reportpub_package._write_parquet(table, pkg / "data/facts.parquet")
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    for res in descriptor["resources"]:
+        if "bytes" in res:
+            res["bytes"] = (pkg / res["path"]).stat().st_size
+            res["hash"] = "sha256:" + sha256_file(pkg / res["path"])
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    rels = [line.split(None, 1)[1] for line in (pkg / "checksums.sha256").read_text().splitlines()]
+    (pkg / "checksums.sha256").write_text("".join(f"{sha256_file(pkg / r)}  {r}\n" for r in rels))
+
+
+def set_field(name, value, index=0):
+    def change(rows):
+        rows[index][name] = value
+    return change

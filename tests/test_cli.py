@@ -7,15 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from reportpub import package
 from reportpub.cli import app
 
 from .conftest import ROOT, SEED
+from .pkgtools import rewrite_facts, set_field
 
 runner = CliRunner()
 
@@ -26,23 +24,8 @@ def tree_digest(root: Path) -> dict:
 
 
 def break_first_quote(pkg: Path, quote: str = "999亿元") -> None:
-    """Change one fact's quote in both files, with hashes and manifest updated: only the content is wrong."""
-    table = pq.read_table(pkg / "data/facts.parquet")
-    quotes = table.column("quote").to_pylist()
-    quotes[0] = quote
-    table = table.set_column(table.schema.get_field_index("quote"), "quote", pa.array(quotes, pa.string()))
-    schema = package.load_schema("facts")
-    package._write_csv(table, schema, pkg / "data/facts.csv")
-    package._write_parquet(table, pkg / "data/facts.parquet")
-    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-    for res in descriptor["resources"]:
-        if "bytes" in res:
-            res["bytes"] = (pkg / res["path"]).stat().st_size
-            res["hash"] = "sha256:" + package.sha256_file(pkg / res["path"])
-    (pkg / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
-    lines = (pkg / "checksums.sha256").read_text().splitlines()
-    (pkg / "checksums.sha256").write_text("".join(
-        f"{package.sha256_file(pkg / rel)}  {rel}\n" for rel in (line.split(None, 1)[1] for line in lines)))
+    """Change one fact's quote in both files, hashes and manifest updated: only the content is wrong."""
+    rewrite_facts(pkg, set_field("quote", quote))
 
 
 def test_build_writes_a_package(tmp_path):

@@ -108,6 +108,10 @@ def run(
     reports: list[Path] = typer.Argument(..., help="Report files."),
     portal: Path = typer.Option(Path("portal"), help="Static portal directory."),
     work_dir: Path = typer.Option(Path("build"), help="Where packages are built before publishing."),
+    require_approval: Optional[bool] = typer.Option(
+        None, "--require-approval/--no-approval",
+        help="Wait for a steward (reportpub approve/reject) after the checks; default: the policy's `approval`."),
+    approval_timeout: int = typer.Option(3600, help="Seconds to wait for a steward before the release is rejected."),
 ) -> None:
     """Run the Prefect flow: ingest, extract, build, validate, gate and publish each report.
 
@@ -120,12 +124,79 @@ def run(
     if missing:
         typer.echo(f"reportpub run: no such file: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
-    outcomes = publish_reports([str(r) for r in reports], portal=str(portal), work_dir=str(work_dir))
+    outcomes = publish_reports([str(r) for r in reports], portal=str(portal), work_dir=str(work_dir),
+                               require_approval=require_approval, approval_timeout=approval_timeout)
     code = 0
     for o in outcomes:
         typer.echo(o["message"], err=o["exit_code"] != 0)
         code = max(code, o["exit_code"])
     raise typer.Exit(code)
+
+
+def _decide(run_id: str, approved: bool, reason: str) -> None:
+    _prefect_env()
+    from uuid import UUID
+
+    from prefect.exceptions import ObjectNotFound
+    from prefect.flow_runs import resume_flow_run
+
+    try:
+        flow_run_id = UUID(run_id)
+    except ValueError:
+        typer.echo(f"reportpub: {run_id!r} is not a flow run id", err=True)
+        raise typer.Exit(2) from None
+    try:
+        resume_flow_run(flow_run_id, run_input={"approved": approved, "reason": reason})
+    except ObjectNotFound:
+        typer.echo(f"reportpub: no flow run {run_id} on {os.environ.get('PREFECT_API_URL', 'the local Prefect')}",
+                   err=True)
+        raise typer.Exit(2) from None
+    except RuntimeError as exc:  # not paused, or already resumed
+        typer.echo(f"reportpub: cannot resume {run_id}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{'approved' if approved else 'rejected'}: flow run {run_id}")
+
+
+@app.command()
+def approve(
+    run_id: str = typer.Argument(..., help="Id of the flow run waiting for approval."),
+    reason: str = typer.Option("", help="A note kept with the decision."),
+) -> None:
+    """Approve a release that waits for a steward; the flow run then publishes it.
+
+    Example: reportpub approve 0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11
+    """
+    _decide(run_id, True, reason)
+
+
+@app.command()
+def reject(
+    run_id: str = typer.Argument(..., help="Id of the flow run waiting for approval."),
+    reason: str = typer.Option(..., help="Why the release is rejected (recorded in the release history)."),
+) -> None:
+    """Reject a release that waits for a steward: nothing is published, the reason is recorded.
+
+    Example: reportpub reject 0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11 --reason "GDP growth misread"
+    """
+    _decide(run_id, False, reason)
+
+
+@app.command()
+def serve(
+    portal: Path = typer.Option(Path("portal"), help="Static portal directory."),
+    port: int = typer.Option(8000, help="Port on 127.0.0.1."),
+) -> None:
+    """Serve the static portal on http://127.0.0.1:PORT/ for a local look (UTF-8, follows `latest`).
+
+    Example: reportpub serve --portal portal --port 8000
+    """
+    from .serve import serve as run_server
+
+    if not (portal / "index.html").is_file():
+        typer.echo(f"reportpub serve: {portal} has no index.html (publish something first)", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"serving {portal} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    run_server(portal, port)
 
 
 @app.command("eval")

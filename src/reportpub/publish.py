@@ -27,7 +27,7 @@ from pathlib import Path
 from .errors import PublishError, ValidationFailed
 from .files import sha256_file, write_atomic
 from .package import MANIFEST, safe_name
-from .portal import render_index
+from .portal import render_portal
 
 
 @dataclass(frozen=True)
@@ -40,28 +40,35 @@ class PublishResult:
 
 
 def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "portal", *,
-            validation=None) -> PublishResult:
-    """Package directory -> new release in the portal; unchanged data publishes nothing."""
+            validation=None, quarantine_dir: str | os.PathLike | None = None) -> PublishResult:
+    """Package directory -> new release in the portal; unchanged data publishes nothing.
+
+    A package that fails a blocking check is copied, with its validation report, to the quarantine
+    folder (default: `quarantine/` beside the portal) and the portal is not touched."""
     pkg = Path(package_dir)
     descriptor = _read_descriptor(pkg)
+    portal = Path(portal_dir)
+    name = safe_name(descriptor.get("name", "dataset"))
     if validation is None:
         from .validate import validate, write_reports
 
-        validation = validate(pkg)
+        validation = validate(pkg, previous=latest_release(portal, name))
         write_reports(validation, pkg)
     if not validation.valid:
-        raise ValidationFailed(f"{pkg}: the package failed blocking checks; nothing was published",
-                               report_path=pkg / "validation.html")
-    portal = Path(portal_dir)
-    name = safe_name(descriptor.get("name", "dataset"))
+        kept = quarantine(pkg, name, quarantine_dir or portal.parent / "quarantine")
+        raise ValidationFailed(f"{pkg}: the package failed blocking checks; nothing was published "
+                               f"(kept in quarantine: {kept})", report_path=kept / "validation.html")
     data_hash = sha256_file(pkg / MANIFEST)
+    meta_hash = _metadata_hash(descriptor)
     portal.mkdir(parents=True, exist_ok=True)
     with _lock(portal):
         ds_dir = portal / "datasets" / name
         history = _read_json(ds_dir / "history.json", [])
-        if history and history[-1]["data_sha256"] == data_hash:
-            return PublishResult(name, history[-1]["version"], ds_dir / "latest", False, portal)
-        version = _next_version(history, descriptor)
+        last = history[-1] if history else None
+        if last and last["data_sha256"] == data_hash and last.get("metadata_sha256", meta_hash) == meta_hash:
+            return PublishResult(name, last["version"], ds_dir / "latest", False, portal)
+        version = next_version(last, descriptor, data_hash, meta_hash,
+                               schemas_changed=_schemas_changed(ds_dir / "latest", descriptor))
         release = ds_dir / "releases" / version
         staging = ds_dir / f".staging-{version}-{os.getpid()}"
         try:
@@ -76,10 +83,12 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
             raise PublishError(f"could not write release {name} {version} to {portal}: {exc}") from exc
         _switch_latest(ds_dir, version)
         history.append({"version": version, "created": _now(), "data_sha256": data_hash,
-                        "title": descriptor.get("title", ""), "facts": _count_rows(release / "data" / "facts.csv"),
-                        "valid": True, "warnings": len([f for f in validation.findings if f.severity == "warning"])})
+                        "metadata_sha256": meta_hash, "title": descriptor.get("title", ""),
+                        "facts": _count_rows(release / "data" / "facts.csv"), "valid": True,
+                        "warnings": len([f for f in validation.findings if f.severity == "warning"]),
+                        "changelog": _changelog(validation.release_diff)})
         write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
-        write_atomic(portal / "index.html", render_index(portal))
+        render_portal(portal, dataset=name)
     return PublishResult(name, version, release, True, portal)
 
 
@@ -92,11 +101,70 @@ def _read_descriptor(pkg: Path) -> dict:
         raise PublishError(f"{pkg}/datapackage.json is not valid JSON: {exc}") from None
 
 
-def _next_version(history: list[dict], descriptor: dict) -> str:
-    if not history:
+def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, reason: str) -> Path:
+    """A release a steward rejected (or left unanswered) is recorded, with its reason, beside the history."""
+    ds_dir = Path(portal) / "datasets" / safe_name(name)
+    ds_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(Path(portal)):
+        log = _read_json(ds_dir / "rejected.json", [])
+        log.append({"created": _now(), "reason": reason, "package": str(package_dir),
+                    "data_sha256": sha256_file(Path(package_dir) / MANIFEST)})
+        write_atomic(ds_dir / "rejected.json", json.dumps(log, ensure_ascii=False, indent=2))
+    return ds_dir / "rejected.json"
+
+
+def latest_release(portal: str | os.PathLike, name: str) -> Path | None:
+    """The folder of a dataset's latest published release, or None when it has none."""
+    latest = Path(portal) / "datasets" / safe_name(name) / "latest"
+    return latest.resolve() if (latest / "datapackage.json").is_file() else None
+
+
+def quarantine(pkg: Path, name: str, where: str | os.PathLike) -> Path:
+    """Keep a blocked package and its validation report where a steward can look at it."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    dest = Path(where) / safe_name(name) / stamp
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(pkg, dest)
+    return dest
+
+
+def next_version(last: dict | None, descriptor: dict, data_hash: str, meta_hash: str, *,
+                 schemas_changed: bool) -> str:
+    """Semantic version: major when a schema changes, minor when data changes, patch for metadata."""
+    if last is None:
         return descriptor.get("version") or "1.0.0"
-    major, minor, _patch = (int(x) for x in history[-1]["version"].split("."))
-    return f"{major}.{minor + 1}.0"
+    major, minor, patch = (int(x) for x in last["version"].split("."))
+    if schemas_changed:
+        return f"{major + 1}.0.0"
+    if last["data_sha256"] != data_hash:
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _metadata_hash(descriptor: dict) -> str:
+    import hashlib
+
+    meta = {k: v for k, v in descriptor.items() if k not in ("created", "version", "resources")}
+    return hashlib.sha256(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _schemas_changed(latest: Path, descriptor: dict) -> bool:
+    try:
+        old = json.loads((latest / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    schemas = lambda d: {r["name"]: r.get("schema") for r in d.get("resources", [])}  # noqa: E731
+    return schemas(old) != schemas(descriptor)
+
+
+def _changelog(diff: dict | None) -> dict:
+    if not diff or "error" in diff:
+        return {"first_release": diff is None}
+    return {k: diff[k] for k in ("added", "removed", "changed")} | {
+        "changed_facts": [{k: c.get(k) for k in ("fact_id", "field", "old", "new")} for c in diff["changed_facts"][:50]],
+        "added_facts": [c["fact_id"] for c in diff["added_facts"][:50]],
+        "removed_facts": [c["fact_id"] for c in diff["removed_facts"][:50]],
+    }
 
 
 def _set_version(descriptor_path: Path, version: str) -> None:

@@ -82,6 +82,7 @@ def render(report: ValidationReport) -> str:
             parts.append(f'<p class="message">{escape(finding.message)}</p>')
             parts.append(_rows_table(finding.rows))
         parts.append("</section>")
+    parts.append(_release_diff(report.release_diff))
     parts.append("<h2>All checks</h2>")
     parts.append("<table><thead><tr><th>check</th><th>what it verifies</th><th>severity</th><th>result</th>"
                  "<th>findings</th></tr></thead><tbody>")
@@ -91,6 +92,21 @@ def render(report: ValidationReport) -> str:
                      f"<td>{c.findings}</td></tr>")
     parts.append("</tbody></table></body></html>\n")
     return "\n".join(parts)
+
+
+def _release_diff(diff: dict | None) -> str:
+    """The changes since the latest published release, as a steward reads a changelog."""
+    if diff is None:
+        return "<h2>Release diff</h2><p>No earlier release of this dataset is published: everything is new.</p>"
+    if "error" in diff:
+        return f"<h2>Release diff</h2><p class=\"message\">Not computed: {escape(diff['error'])}</p>"
+    out = [f"<h2>Release diff</h2><p>Against the latest published release: {diff['added']} fact(s) added, "
+           f"{diff['removed']} removed, {diff['changed']} changed "
+           f"({diff['moved_beyond_threshold']} moved beyond the policy's share).</p>"]
+    for title, key in (("Added", "added_facts"), ("Removed", "removed_facts"), ("Changed", "changed_facts")):
+        if diff.get(key):
+            out.append(f"<h3>{title}</h3>" + _rows_table(tuple(diff[key][:50])))
+    return "\n".join(out)
 
 
 def _rows_table(rows: tuple[dict, ...]) -> str:

@@ -11,6 +11,7 @@ import os
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -31,7 +32,7 @@ TYPES = {
 class PortalHandler(SimpleHTTPRequestHandler):
     """Static files of one folder, UTF-8 declared, no symlink escaping the folder, quiet log."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
 
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)
@@ -46,7 +47,7 @@ class PortalHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args) -> None:
         if os.environ.get("REPORTPUB_SERVE_LOG"):
             super().log_message(format, *args)
 

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_POLICY = REPO / "validation" / "policy.yaml"
 DEFAULT_SUITES = REPO / "validation" / "suites"
 SEVERITIES = ("error", "warning")
-_POLICY_KEYS = {"checks", "suites", "headline_indicators"}
+_POLICY_KEYS = {"checks", "suites", "headline_indicators", "release_diff", "approval"}
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,13 @@ class ValidationReport:
     checks: tuple[CheckResult, ...]
     valid: bool
     decision: str  # publish | block
+    release_diff: dict | None = None  # against the latest published release, when there is one
 
     @classmethod
     def from_results(cls, package_dir: Path, findings: tuple[Finding, ...],
-                     checks: tuple[CheckResult, ...]) -> ValidationReport:
+                     checks: tuple[CheckResult, ...], release_diff: dict | None = None) -> ValidationReport:
         valid = not any(f.severity == "error" for f in findings)
-        return cls(Path(package_dir), findings, checks, valid, "publish" if valid else "block")
+        return cls(Path(package_dir), findings, checks, valid, "publish" if valid else "block", release_diff)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -90,6 +91,7 @@ class ValidationReport:
             "summary": self.summary,
             "checks": [c.to_dict() for c in self.checks],
             "findings": [f.to_dict() for f in self.findings],
+            "release_diff": self.release_diff,
         }
 
 
@@ -106,6 +108,8 @@ class Policy:
     severities: Mapping[str, str]
     suites_dir: Path
     headline: HeadlineLexicon
+    max_change_share: float = 0.5
+    approval: str = "none"  # none | required
 
     def severity(self, check: str) -> str:
         """A check the policy does not name blocks: forgetting a rule must not let bad data through."""
@@ -146,7 +150,15 @@ def load_policy(policy: str | os.PathLike | None = None) -> Policy:
     suites = raw.get("suites")
     suites_dir = (path.parent / suites) if isinstance(suites, str) else DEFAULT_SUITES
     _check_suites(suites_dir)
-    return Policy(path, dict(severities), suites_dir, _headline(path, raw.get("headline_indicators")))
+    diff_settings = raw.get("release_diff") or {}
+    share = diff_settings.get("max_change_share", 0.5) if isinstance(diff_settings, dict) else None
+    if not isinstance(share, (int, float)) or isinstance(share, bool) or share < 0:
+        raise PolicyError(f"{path}: release_diff.max_change_share is a number ≥ 0 (0.5 = 50 %)")
+    approval = raw.get("approval", "none")
+    if approval not in ("none", "required"):
+        raise PolicyError(f"{path}: approval is 'none' or 'required', not {approval!r}")
+    return Policy(path, dict(severities), suites_dir, _headline(path, raw.get("headline_indicators")),
+                  float(share), approval)
 
 
 def _check_suites(suites_dir: Path) -> None:
@@ -187,13 +199,16 @@ def _headline(path: Path, raw: Any) -> HeadlineLexicon:
     return HeadlineLexicon(words(raw.get("title_markers"), "title_markers"), parsed, min_groups)
 
 
-def validate(package_dir: str | os.PathLike, *, policy: str | os.PathLike | None = None) -> ValidationReport:
-    """Package directory -> ValidationReport. Runs every check; the policy sets each one's severity."""
+def validate(package_dir: str | os.PathLike, *, policy: str | os.PathLike | None = None,
+             previous: str | os.PathLike | None = None) -> ValidationReport:
+    """Package directory (and the latest published release, if any) -> ValidationReport.
+
+    Runs every check; the policy sets each one's severity."""
     from .checks import registry
     from .checks.data import PackageData
 
     pol = load_policy(policy)
-    data = PackageData(Path(package_dir), pol)
+    data = PackageData(Path(package_dir), pol, previous)
     findings: list[Finding] = []
     results: list[CheckResult] = []
     readable = True
@@ -208,7 +223,21 @@ def validate(package_dir: str | os.PathLike, *, policy: str | os.PathLike | None
         results.append(CheckResult(check.name, severity, status, len(found), check.description))
         if check.name == "package.readable" and found:
             readable = False
-    return ValidationReport.from_results(Path(package_dir), tuple(findings), tuple(results))
+    return ValidationReport.from_results(Path(package_dir), tuple(findings), tuple(results),
+                                         _release_diff(data) if readable else None)
+
+
+def _release_diff(data) -> dict | None:
+    if data.previous is None:
+        return None
+    from .diff import diff_packages
+
+    try:
+        diff = data.memo("release_diff", lambda: diff_packages(data.previous, data.directory,
+                                                               max_change_share=data.policy.max_change_share))
+    except Exception as exc:  # an unreadable package was already reported by the structure checks
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return diff.to_dict()
 
 
 def _run(check, data) -> list:

@@ -58,9 +58,10 @@ def is_parquet(resource: dict) -> bool:
 class PackageData:
     """Lazy, cached access to one package directory; `policy` travels along for checks that need it."""
 
-    def __init__(self, directory: str | Path, policy: Any = None):
+    def __init__(self, directory: str | Path, policy: Any = None, previous: str | Path | None = None):
         self.directory = Path(directory)
         self.policy = policy
+        self.previous = Path(previous) if previous else None  # the latest published release, if any
         self._cache: dict[Any, tuple[bool, Any]] = {}
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:

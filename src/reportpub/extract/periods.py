@@ -64,9 +64,9 @@ def _bracket_end(text: str, pos: int) -> int:
 
 
 def _shift_year(span: tuple[str, str], years: int) -> tuple[str, str]:
-    (y1, rest1), (y2, rest2) = (span[0][:4], span[0][4:]), (span[1][:4], span[1][4:])
-    start = f"{int(y1) + years:04d}{rest1}"
-    end_y, end_m = int(y2) + years, int(span[1][5:7])
+    """(start, end) dates -> the same months `years` later (earlier when negative)."""
+    start = f"{int(span[0][:4]) + years:04d}{span[0][4:]}"
+    end_y, end_m = int(span[1][:4]) + years, int(span[1][5:7])
     return start, month_span(end_y, end_m, end_y, end_m)[1]
 
 

@@ -1,0 +1,73 @@
+"""Files on disk: atomic writes that skip identical content, and the deterministic release zip.
+
+A page is replaced with os.replace, so a reader (or a web server) sees the old file or the new
+one, never half of one; writing identical bytes is skipped, so an unchanged page keeps its mtime
+and a re-render costs nothing for a CDN or rsync.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+# 1980-01-01 is the earliest date a zip entry can hold: a fixed date keeps the archive's bytes
+# independent of when (and how often) it was built.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def write_atomic(path: Path, data: str | bytes) -> bool:
+    """(path, text or bytes) -> True when the file was (re)written, False when it already held them."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def release_files(release: Path) -> list[str]:
+    """Release folder -> its files (posix paths, sorted), without archives and hidden files."""
+    out = []
+    for p in release.rglob("*"):
+        rel = p.relative_to(release).as_posix()
+        if p.is_file() and not p.name.endswith(".zip") and not any(part.startswith(".") for part in rel.split("/")):
+            out.append(rel)
+    return sorted(out)
+
+
+def release_zip_bytes(release: Path, prefix: str) -> bytes:
+    """Release folder -> zip archive bytes; same files give the same bytes (fixed dates, order, modes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for rel in release_files(release):
+            info = zipfile.ZipInfo(f"{prefix}/{rel}", date_time=_ZIP_DATE)
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, (release / rel).read_bytes(), compresslevel=9)
+    return buf.getvalue()
+
+
+def ensure_release_zip(release: Path, name: str, version: str) -> Path:
+    """Release folder -> <name>-<version>.zip inside it, written once (a release never changes)."""
+    path = release / f"{name}-{version}.zip"
+    if not path.is_file():
+        write_atomic(path, release_zip_bytes(release, f"{name}-{version}"))
+    return path

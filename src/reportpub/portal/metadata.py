@@ -1,0 +1,261 @@
+"""Datasets -> machine-readable catalogues: DCAT-AP 3 (catalog.jsonld), schema.org Dataset (one per
+dataset page) and Project Open Data v1.1 (data.json).
+
+URLs are absolute when the portal's public address is known (`base_url`), else relative to the
+file that holds them, so the files stay correct wherever the folder is hosted; a JSON-LD parser
+resolves them against the document's own address.
+"""
+
+from __future__ import annotations
+
+from posixpath import relpath
+
+from .. import EXTRACTOR_VERSION
+from .changelog import changelog_text
+from .model import Dataset, Download
+
+NS = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
+EU = "http://publications.europa.eu/resource/authority/"
+LANGUAGES = {"zh": "ZHO", "en": "ENG"}
+FILE_TYPES = {"csv": "CSV", "parquet": "PARQUET", "datapackage": "JSON", "zip": "ZIP"}
+IANA = "https://www.iana.org/assignments/media-types/"
+CATALOG_TITLE = ("政府报告开放数据", "Government report open data")
+CATALOG_DESCRIPTION = ("从中国政府公开报告中抽取的数量事实，每个数字都注明其在原文中的位置。",
+                       ("Quantitative facts extracted from published Chinese government reports; "
+                        "every number carries its place in the source text."))
+
+
+def link(path: str, *, base_url: str | None, from_dir: str = "") -> str:
+    """Path from the portal root -> absolute URL (base_url known) or URL relative to `from_dir`."""
+    if base_url:
+        return base_url.rstrip("/") + "/" + path
+    return relpath(path, from_dir or ".") if from_dir else path
+
+
+def distribution_title(d: Download) -> tuple[str, str]:
+    """Download -> (Chinese, English) title."""
+    from .model import TABLE_TITLES
+
+    if d.kind == "datapackage":
+        return "数据包描述文件 datapackage.json", "Data package descriptor (datapackage.json)"
+    if d.kind == "zip":
+        return "完整发布包（zip）", "Whole release (zip)"
+    zh, en = TABLE_TITLES.get(d.table, (d.table, d.table))
+    return f"{zh}（{d.kind.upper()}）", f"{en} ({d.kind.upper()})"
+
+
+# --- DCAT-AP 3 -------------------------------------------------------------------------------
+
+def dcat_catalog(datasets: list[Dataset], *, base_url: str | None = None) -> dict:
+    """Datasets -> a DCAT-AP 3 catalogue as a JSON-LD document (for catalog.jsonld at the portal root)."""
+    modified = max((d.created for d in datasets), default="")
+    catalog = {
+        "@id": link("index.html", base_url=base_url) + "#catalog",
+        "@type": "dcat:Catalog",
+        "dct:title": _lang(*CATALOG_TITLE),
+        "dct:description": _lang(*CATALOG_DESCRIPTION),
+        "dct:publisher": _agent(_platform_publisher(datasets)),
+        "foaf:homepage": {"@id": link("index.html", base_url=base_url)},
+        "dct:language": [{"@id": f"{EU}language/{c}"} for c in LANGUAGES.values()],
+        "dcat:dataset": [dcat_dataset(d, base_url=base_url) for d in datasets],
+    }
+    if modified:
+        catalog["dct:modified"] = {"@value": modified, "@type": "xsd:dateTime"}
+    return {"@context": dict(NS), "@graph": [catalog]}
+
+
+def dcat_dataset(d: Dataset, *, base_url: str | None = None) -> dict:
+    zh, en = d.description
+    start, end = d.temporal
+    page = f"datasets/{d.name}/index.html"
+    out = {
+        "@id": link(f"datasets/{d.name}/", base_url=base_url) + "#dataset",
+        "@type": "dcat:Dataset",
+        "dct:identifier": d.name,
+        "dct:title": _lang(d.title, d.title_en),
+        "dct:description": _lang(zh, en),
+        "dcat:keyword": [str(k) for k in d.descriptor.get("keywords", [])],
+        "dcat:theme": [{"@id": f"{EU}data-theme/ECON"}, {"@id": f"{EU}data-theme/GOVE"}],
+        "dct:publisher": _agent(_platform_publisher([d])),
+        "dct:creator": [_agent(p) for p in d.publishers],
+        "dcat:contactPoint": _contact(_platform_publisher([d])),
+        "dct:language": [{"@id": f"{EU}language/{LANGUAGES[c]}"}
+                         for c in d.descriptor.get("language", ["zh"]) if c in LANGUAGES],
+        "dcat:landingPage": {"@id": link(page, base_url=base_url)},
+        "dcat:version": d.version,
+        "dct:issued": {"@value": d.first_created, "@type": "xsd:dateTime"},
+        "dct:modified": {"@value": d.created, "@type": "xsd:dateTime"},
+        "dct:provenance": {"@type": "dct:ProvenanceStatement", "rdfs:label": _lang(*provenance_text(d))},
+        "dcat:distribution": [dcat_distribution(d, x, base_url=base_url) for x in d.downloads],
+    }
+    if start and end:
+        out["dct:temporal"] = {"@type": "dct:PeriodOfTime",
+                               "dcat:startDate": {"@value": start, "@type": "xsd:date"},
+                               "dcat:endDate": {"@value": end, "@type": "xsd:date"}}
+    zh_notes, en_notes = changelog_text(d.history[-1]) if d.history else ("", "")
+    if zh_notes:
+        out["adms:versionNotes"] = _lang(zh_notes, en_notes)
+    return out
+
+
+def dcat_distribution(d: Dataset, x: Download, *, base_url: str | None = None) -> dict:
+    url = link(x.path, base_url=base_url)
+    zh, en = distribution_title(x)
+    out = {
+        "@id": url + "#distribution",
+        "@type": "dcat:Distribution",
+        "dct:title": _lang(zh, en),
+        "dcat:accessURL": {"@id": link(f"datasets/{d.name}/index.html", base_url=base_url)},
+        "dcat:downloadURL": {"@id": url},
+        "dcat:mediaType": {"@id": IANA + x.media_type},
+        "dct:format": {"@id": f"{EU}file-type/{FILE_TYPES.get(x.kind, 'BIN')}"},
+        "dcat:byteSize": {"@value": str(x.bytes), "@type": "xsd:nonNegativeInteger"},
+        "spdx:checksum": {"@type": "spdx:Checksum",
+                          "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                          "spdx:checksumValue": {"@value": x.sha256, "@type": "xsd:hexBinary"}},
+    }
+    if d.licence.get("path"):
+        out["dct:license"] = {"@id": d.licence["path"], "@type": "dct:LicenseDocument"}
+    return out
+
+
+# --- schema.org --------------------------------------------------------------------------------
+
+def schema_org_dataset(d: Dataset, *, base_url: str | None = None) -> dict:
+    """Dataset -> schema.org Dataset JSON-LD for its page (URLs relative to the page's folder)."""
+    here = f"datasets/{d.name}"
+    zh, en = d.description
+    start, end = d.temporal
+    out = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": d.title,
+        "description": f"{zh}\n\n{en}" if en != zh else zh,
+        "url": link(f"{here}/index.html", base_url=base_url, from_dir=here),
+        "identifier": d.name,
+        "version": d.version,
+        "keywords": [str(k) for k in d.descriptor.get("keywords", [])],
+        "inLanguage": ["zh-CN", "en"],
+        "isAccessibleForFree": True,
+        "creator": [{"@type": "GovernmentOrganization", "name": p} for p in d.publishers],
+        "publisher": {"@type": "Organization", "name": _platform_publisher([d])},
+        "datePublished": d.first_created,
+        "dateModified": d.created,
+        "isBasedOn": [{"@type": "CreativeWork", "name": s.get("title", ""), "encodingFormat": s.get("mediatype", ""),
+                       "identifier": f"sha256:{s.get('sha256', '')}"} for s in d.descriptor.get("sources", [])],
+        "variableMeasured": [en_name for en_name, _ in d.indicators[:30]],
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": " / ".join(CATALOG_TITLE),
+                                  "url": link("index.html", base_url=base_url, from_dir=here)},
+        "distribution": [{"@type": "DataDownload", "name": distribution_title(x)[1],
+                          "contentUrl": link(x.path, base_url=base_url, from_dir=here),
+                          "encodingFormat": x.media_type, "contentSize": f"{x.bytes} B", "sha256": x.sha256}
+                         for x in d.downloads],
+    }
+    if d.title_en:
+        out["alternateName"] = d.title_en
+    if d.licence.get("path"):
+        out["license"] = d.licence["path"]
+    if start and end:
+        out["temporalCoverage"] = f"{start}/{end}"
+    return out
+
+
+# --- Project Open Data v1.1 -----------------------------------------------------------------
+
+def pod_catalog(datasets: list[Dataset], *, base_url: str | None = None) -> dict:
+    """Datasets -> data.json (Project Open Data metadata schema v1.1)."""
+    return {
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+        "@type": "dcat:Catalog",
+        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
+        "dataset": [_pod_dataset(d, base_url) for d in datasets],
+    }
+
+
+def _pod_dataset(d: Dataset, base_url: str | None) -> dict:
+    zh, en = d.description
+    start, end = d.temporal
+    contact = {"@type": "vcard:Contact", "fn": _platform_publisher([d])}
+    email = _platform_email(d)
+    if email:
+        contact["hasEmail"] = f"mailto:{email}"
+    out = {
+        "@type": "dcat:Dataset",
+        "title": f"{d.title} / {d.title_en}" if d.title_en else d.title,
+        "description": f"{zh}\n\n{en}" if en != zh else zh,
+        "keyword": [str(k) for k in d.descriptor.get("keywords", [])] or ["open data"],
+        "modified": d.created,
+        "issued": d.first_created,
+        "publisher": {"@type": "org:Organization", "name": _platform_publisher([d])},
+        "contactPoint": contact,
+        "identifier": link(f"datasets/{d.name}/", base_url=base_url) + "#dataset",
+        "accessLevel": "public",
+        "language": ["zh-CN", "en"],
+        "landingPage": link(f"datasets/{d.name}/index.html", base_url=base_url),
+        "describedBy": link(f"{d.release_path}/datapackage.json", base_url=base_url),
+        "describedByType": "application/json",
+        "distribution": [{"@type": "dcat:Distribution", "title": distribution_title(x)[1],
+                          "downloadURL": link(x.path, base_url=base_url), "mediaType": x.media_type,
+                          "format": FILE_TYPES.get(x.kind, x.kind.upper())} for x in d.downloads],
+    }
+    if d.licence.get("path"):
+        out["license"] = d.licence["path"]
+    if start and end:
+        out["temporal"] = f"{start}/{end}"
+    return out
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+def provenance_text(d: Dataset) -> tuple[str, str]:
+    """Dataset -> (Chinese, English) sentence on where the data come from and how they were made."""
+    rp = d.descriptor.get("reportpub") or {}
+    version = rp.get("extractor_version") or EXTRACTOR_VERSION
+    files = "、".join(f"{s.get('path', '')}（sha256 {s.get('sha256', '')}）" for s in d.descriptor.get("sources", []))
+    files_en = ", ".join(f"{s.get('path', '')} (sha256 {s.get('sha256', '')})" for s in d.descriptor.get("sources", []))
+    zh = (f"由 reportpub 抽取程序 {version} 从原文 {files} 按规则自动抽取；每个数字记录其段落与字符位置，"
+          "发布前经过自动校验。")
+    en = (f"Extracted by rule from the source text {files_en} with the reportpub extractor {version}; "
+          "every number records its paragraph and character offsets, and the package was validated "
+          "automatically before publication.")
+    return zh, en
+
+
+def _platform_publisher(datasets: list[Dataset]) -> str:
+    for d in datasets:
+        for c in d.descriptor.get("contributors") or []:
+            if "publisher" in (c.get("roles") or []) and c.get("title"):
+                return str(c["title"])
+    return "reportpub"
+
+
+def _platform_email(d: Dataset) -> str:
+    for c in d.descriptor.get("contributors") or []:
+        if "publisher" in (c.get("roles") or []) and c.get("email"):
+            return str(c["email"])
+    return ""
+
+
+def _agent(name: str) -> dict:
+    return {"@type": "foaf:Agent", "foaf:name": name}
+
+
+def _contact(name: str) -> dict:
+    return {"@type": "vcard:Organization", "vcard:fn": name}
+
+
+def _lang(zh: str, en: str | None = None) -> list[dict]:
+    out = [{"@value": zh, "@language": "zh"}]
+    if en and en != zh:
+        out.append({"@value": en, "@language": "en"})
+    return out

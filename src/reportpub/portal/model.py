@@ -1,0 +1,261 @@
+"""Portal folder -> what the pages show: one `Dataset` per published dataset, read from its latest release.
+
+Everything here is read from files `publish` wrote (history.json, latest, the release's
+datapackage.json, checksums.sha256, validation.json and Parquet tables); nothing is written.
+Sizes come from the files on disk and checksums from the release's manifest (verified when the
+release was published) or, for files it does not list, from the bytes themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from ..files import sha256_file
+from ..package import MANIFEST
+from ..units import DATAPACKAGE_DIR
+
+MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json",
+               "zip": "application/zip", "html": "text/html"}
+TABLE_TITLES = {  # table -> (zh, en)
+    "facts": ("数量事实", "Facts"),
+    "paragraphs": ("原文段落", "Paragraphs"),
+    "reports": ("报告", "Reports"),
+    "units": ("单位代码表", "Units"),
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One downloadable file of a release; `path` is relative to the portal root."""
+
+    kind: str  # csv | parquet | datapackage | zip
+    table: str  # facts, paragraphs, ... ('' for whole-release files)
+    path: str
+    bytes: int
+    sha256: str
+    media_type: str
+
+    @property
+    def filename(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Dataset:
+    name: str
+    folder: Path
+    version: str
+    descriptor: dict
+    history: list[dict]
+    validation: dict | None
+    downloads: list[Download] = field(default_factory=list)
+
+    @property
+    def release(self) -> Path:
+        return self.folder / "releases" / self.version
+
+    @property
+    def release_path(self) -> str:
+        """Release folder relative to the portal root."""
+        return f"datasets/{self.name}/releases/{self.version}"
+
+    @property
+    def title(self) -> str:
+        return str(self.descriptor.get("title") or self.name)
+
+    @property
+    def title_en(self) -> str:
+        sources = self.descriptor.get("sources") or [{}]
+        return str(self.descriptor.get("title_en") or sources[0].get("title_en") or "")
+
+    @property
+    def publishers(self) -> list[str]:
+        names = [s.get("publisher") for s in self.descriptor.get("sources") or []]
+        names += [c.get("title") for c in self.descriptor.get("contributors") or [] if "author" in (c.get("roles") or [])]
+        return list(dict.fromkeys(str(n) for n in names if n))
+
+    @property
+    def publisher(self) -> str:
+        return "、".join(self.publishers)
+
+    @property
+    def temporal(self) -> tuple[str | None, str | None]:
+        t = self.descriptor.get("temporal") or {}
+        return t.get("start"), t.get("end")
+
+    @property
+    def years(self) -> list[int]:
+        start, end = self.temporal
+        if start and end and start[:4].isdigit() and end[:4].isdigit():
+            return list(range(int(start[:4]), int(end[:4]) + 1))
+        return sorted({int(f["period_start"][:4]) for f in self.facts if f.get("period_start")})
+
+    @property
+    def description(self) -> tuple[str, str]:
+        """The descriptor's description -> (Chinese part, English part); the template writes zh then en."""
+        text = str(self.descriptor.get("description") or "")
+        parts = re.split(r"(?<=[。！？）)])\s+(?=[A-Za-z])", text, maxsplit=1)
+        return (parts[0], parts[1]) if len(parts) == 2 else (text, text)
+
+    @property
+    def licence(self) -> dict:
+        return (self.descriptor.get("licenses") or [{}])[0]
+
+    @property
+    def created(self) -> str:
+        return self.history[-1].get("created", "") if self.history else str(self.descriptor.get("created", ""))
+
+    @property
+    def first_created(self) -> str:
+        return self.history[0].get("created", "") if self.history else self.created
+
+    @property
+    def valid(self) -> bool | None:
+        if self.validation is not None:
+            return bool(self.validation.get("valid"))
+        return self.history[-1].get("valid") if self.history else None
+
+    @property
+    def fact_count(self) -> int:
+        entry = self.history[-1] if self.history else {}
+        return int(entry["facts"]) if isinstance(entry.get("facts"), int) else len(self.facts)
+
+    @cached_property
+    def facts(self) -> list[dict]:
+        return read_table(self.release, "facts")
+
+    @cached_property
+    def reports(self) -> list[dict]:
+        return read_table(self.release, "reports")
+
+    @cached_property
+    def paragraphs(self) -> list[dict]:
+        return read_table(self.release, "paragraphs")
+
+    @cached_property
+    def indicators(self) -> list[tuple[str, str]]:
+        """Glossary indicators named by the facts -> [(English, Chinese)], most frequent first."""
+        counts = Counter(f["subject_en"] for f in self.facts if f.get("subject_en"))
+        zh_names = glossary_zh()
+        first_subject = {}
+        for f in self.facts:
+            first_subject.setdefault(f.get("subject_en"), f.get("subject"))
+        return [(en, zh_names.get(en) or first_subject.get(en) or en)
+                for en, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def resource(self, name: str) -> dict | None:
+        return next((r for r in self.descriptor.get("resources", []) if r.get("name") == name), None)
+
+
+def dataset_names(portal: Path) -> list[str]:
+    """Portal folder -> names of the datasets that have a published release, sorted."""
+    root = portal / "datasets"
+    if not root.is_dir():
+        return []
+    return sorted(d.name for d in root.iterdir()
+                  if d.is_dir() and not d.name.startswith(".") and latest_version(d) is not None)
+
+
+def latest_version(folder: Path) -> str | None:
+    """Dataset folder -> the version `latest` points to (the symlink, else latest.json, else history)."""
+    link = folder / "latest"
+    if link.is_symlink():
+        version = Path(os.readlink(link)).name
+        if (folder / "releases" / version / "datapackage.json").is_file():
+            return version
+    for source in (folder / "latest.json", folder / "history.json"):
+        data = _read_json(source)
+        if isinstance(data, list):
+            data = data[-1] if data else None
+        if isinstance(data, dict) and (folder / "releases" / str(data.get("version")) / "datapackage.json").is_file():
+            return str(data["version"])
+    return None
+
+
+def load_dataset(portal: Path, name: str) -> Dataset:
+    """(portal, dataset name) -> Dataset of its latest release, with every download's size and sha256."""
+    folder = portal / "datasets" / name
+    version = latest_version(folder)
+    if version is None:
+        raise FileNotFoundError(f"{folder}: no published release")
+    release = folder / "releases" / version
+    descriptor = _read_json(release / "datapackage.json") or {}
+    history = _read_json(folder / "history.json") or []
+    ds = Dataset(name, folder, version, descriptor, history if isinstance(history, list) else [],
+                 _read_json(release / "validation.json"))
+    manifest = _manifest(release)
+    base = ds.release_path
+    for res in descriptor.get("resources", []):
+        rel = str(res.get("path", ""))
+        path = release / rel
+        if not rel or not path.is_file():
+            continue
+        fmt = str(res.get("format") or rel.rsplit(".", 1)[-1])
+        table = str(res.get("name", "")).removesuffix("-parquet")
+        ds.downloads.append(Download(fmt, table, f"{base}/{rel}", path.stat().st_size,
+                                     manifest.get(rel) or sha256_file(path),
+                                     str(res.get("mediatype") or MEDIA_TYPES.get(fmt, "application/octet-stream"))))
+    for fname, kind in (("datapackage.json", "datapackage"), (f"{name}-{version}.zip", "zip")):
+        path = release / fname
+        if path.is_file():
+            ds.downloads.append(Download(kind, "", f"{base}/{fname}", path.stat().st_size, sha256_file(path),
+                                         MEDIA_TYPES[fname.rsplit(".", 1)[-1]]))
+    return ds
+
+
+def read_table(release: Path, table: str) -> list[dict]:
+    """Release folder, table name -> rows as dicts (Parquet, else CSV); dates as ISO strings."""
+    pq_path, csv_path = release / "data" / f"{table}.parquet", release / "data" / f"{table}.csv"
+    if pq_path.is_file():
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(pq_path).to_pylist()
+        for row in rows:
+            for k, v in row.items():
+                if hasattr(v, "isoformat"):
+                    row[k] = v.isoformat()
+        return rows
+    if csv_path.is_file():
+        with open(csv_path, encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+    return []
+
+
+@lru_cache(maxsize=1)
+def glossary_zh() -> dict[str, str]:
+    """English indicator name -> its first Chinese name in the glossary."""
+    out: dict[str, str] = {}
+    try:
+        with open(DATAPACKAGE_DIR / "glossary.csv", encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                out.setdefault(row["en"], row["zh"])
+    except OSError:
+        pass
+    return out
+
+
+def _manifest(release: Path) -> dict[str, str]:
+    try:
+        lines = (release / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    out = {}
+    for line in lines:
+        parts = line.split(None, 1)
+        if len(parts) == 2:
+            out[parts[1].strip()] = parts[0]
+    return out
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
