@@ -30,3 +30,12 @@ def package_copy(seed_package, tmp_path):
 @pytest.fixture(autouse=True, scope="session")
 def _prefect_home(tmp_path_factory):
     os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(_prefect_home):
+    """A temporary Prefect server for flows run inside the test process, stopped with the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield

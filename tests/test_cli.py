@@ -114,3 +114,9 @@ def test_help_is_fast_and_imports_neither_prefect_nor_gx():
     code = "import sys; from reportpub.cli import app; print('prefect' in sys.modules, 'great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_publish_ckan_without_a_token_exits_2(package_copy, monkeypatch):
+    monkeypatch.delenv("CKAN_API_TOKEN", raising=False)
+    result = runner.invoke(app, ["publish-ckan", str(package_copy), "--url", "http://127.0.0.1:1", "--org", "x"])
+    assert result.exit_code == 2 and "CKAN_API_TOKEN" in result.output

@@ -1,15 +1,13 @@
 """A real Prefect run of the flow (temporary local server from prefect_test_harness)."""
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from .conftest import SEED
 
 
-@pytest.fixture(scope="module")
-def harness():
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
+@pytest.fixture
+def harness(prefect_harness):
+    yield
 
 
 def test_flow_publishes_and_records_an_artifact(harness, tmp_path):

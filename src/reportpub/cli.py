@@ -1,5 +1,6 @@
 """The `reportpub` command: each command parses options, calls one engine function, and turns
-a ReportpubError into a one-line message and an exit code (0 ok, 1 validation failed, 2 bad input).
+a ReportpubError into a one-line message and an exit code (0 ok, 1 validation failed, 2 bad input
+or a refused request, 3 a remote portal unreachable: try again later).
 
 Prefect and Great Expectations are imported inside the commands that need them, so that
 `reportpub --help` answers at once.
@@ -103,34 +104,129 @@ def publish(
         typer.echo(f"unchanged: {result.dataset} {result.version} is already published at {result.path}")
 
 
+@app.command("publish-ckan")
+def publish_ckan(
+    package: Path = typer.Argument(..., help="Package directory to publish."),
+    url: str = typer.Option(..., envvar="CKAN_URL", help="CKAN site, e.g. https://data.example.org."),
+    org: str = typer.Option(..., envvar="CKAN_ORG", help="Organisation (name or id) that owns the datasets."),
+    name: Optional[str] = typer.Option(None, help="Dataset name on CKAN (default: the package's name)."),
+) -> None:
+    """Validate a package and publish it to CKAN as a new, verified release.
+
+    The API token is read from CKAN_API_TOKEN (never from the command line). Exit codes: 1 the package
+    failed a blocking check, 2 the token was refused or CKAN rejected the request, 3 CKAN unreachable.
+
+    Example: CKAN_API_TOKEN=... reportpub publish-ckan build/bda --url https://data.example.org --org stats
+    """
+    from .ckan import publish_ckan as do_publish
+
+    if not (package / "datapackage.json").is_file():
+        typer.echo(f"reportpub publish-ckan: {package} has no datapackage.json", err=True)
+        raise typer.Exit(2)
+    try:
+        result = do_publish(package, url=url, org=org, name=name)
+    except ReportpubError as exc:
+        _fail(exc)
+    if result.changed:
+        typer.echo(f"published {result.dataset} {result.version} ({result.changelog['summary']}): {result.url} "
+                   f"(this release stays at {result.version_dataset})")
+    else:
+        typer.echo(f"unchanged: {result.dataset} {result.version} is already on CKAN at {result.url}")
+
+
 @app.command()
 def run(
-    reports: list[Path] = typer.Argument(..., help="Report files."),
+    reports: list[Path] = typer.Argument(..., help="Report files, or folders of reports."),
     portal: Path = typer.Option(Path("portal"), help="Static portal directory."),
     work_dir: Path = typer.Option(Path("build"), help="Where packages are built before publishing."),
+    force: bool = typer.Option(False, "--force", help="Process reports even if unchanged since their release."),
+    workers: int = typer.Option(0, help="Run the batch on a local Dask cluster of N worker processes."),
+    dask_address: Optional[str] = typer.Option(None, help="Run the batch on an existing Dask scheduler."),
     require_approval: Optional[bool] = typer.Option(
         None, "--require-approval/--no-approval",
         help="Wait for a steward (reportpub approve/reject) after the checks; default: the policy's `approval`."),
     approval_timeout: int = typer.Option(3600, help="Seconds to wait for a steward before the release is rejected."),
 ) -> None:
-    """Run the Prefect flow: ingest, extract, build, validate, gate and publish each report.
+    """Run the Prefect flow on reports: ingest, extract, build, validate, gate and publish each one.
 
-    Example: reportpub run examples/reports/*.txt --portal portal
+    Reports run concurrently, one failure does not stop the others, and a report unchanged since
+    its latest release (same bytes, code and configuration) is skipped unless --force.
+
+    Example: reportpub run examples/reports --portal portal
     """
-    _prefect_env()
-    from flows.publish_report import publish_reports
-
-    missing = [str(r) for r in reports if not r.is_file()]
+    missing = [str(r) for r in reports if not r.exists()]
     if missing:
-        typer.echo(f"reportpub run: no such file: {', '.join(missing)}", err=True)
+        typer.echo(f"reportpub run: no such file or folder: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
-    outcomes = publish_reports([str(r) for r in reports], portal=str(portal), work_dir=str(work_dir),
-                               require_approval=require_approval, approval_timeout=approval_timeout)
-    code = 0
+    _prefect_env()
+    from .pipeline import report_files
+
+    files = [str(f) for f in report_files(reports)]
+    if not files:
+        typer.echo("reportpub run: no report files (.txt, .pdf, .docx, .html) found", err=True)
+        raise typer.Exit(2)
+    from flows.publish_report import _approval_required
+
+    if _approval_required(require_approval):
+        from flows.publish_report import publish_reports
+
+        outcomes = publish_reports(files, portal=str(portal), work_dir=str(work_dir), require_approval=True,
+                                   approval_timeout=approval_timeout)
+    else:
+        outcomes = _run_batch(files, portal, work_dir, force, workers, dask_address)
+    raise typer.Exit(_report_outcomes(outcomes))
+
+
+def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, workers: int,
+               dask_address: str | None) -> list[dict]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from flows import batch
+
+    flow_fn = batch.publish_batch
+    if workers or dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        runner = DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner(
+            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+        flow_fn = flow_fn.with_options(task_runner=runner)
+    counts = {"facts": 0, "failed": 0}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("facts {task.fields[facts]} · failed {task.fields[failed]}"), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        job = bar.add_task("reports", total=len(files), facts=0, failed=0)
+
+        def advance(outcome: dict) -> None:
+            counts["facts"] += outcome["facts"]
+            counts["failed"] += outcome["exit_code"] != 0
+            bar.update(job, advance=1, facts=counts["facts"], failed=counts["failed"])
+
+        batch.LISTENERS.append(advance)
+        try:
+            return flow_fn([*files], portal=str(portal), work_dir=str(work_dir), force=force)
+        finally:
+            batch.LISTENERS.remove(advance)
+
+
+def _report_outcomes(outcomes: list[dict]) -> int:
+    """One line per report, a summary, and the exit code: a failed report of many makes it 1."""
     for o in outcomes:
-        typer.echo(o["message"], err=o["exit_code"] != 0)
-        code = max(code, o["exit_code"])
-    raise typer.Exit(code)
+        if o.get("status") != "skipped":
+            typer.echo(o["message"], err=o["exit_code"] != 0)
+    by_status: dict[str, int] = {}
+    for o in outcomes:
+        by_status[o.get("status", "published" if o["exit_code"] == 0 else "failed")] = \
+            by_status.get(o.get("status", "published" if o["exit_code"] == 0 else "failed"), 0) + 1
+    if by_status.get("skipped") == len(outcomes):
+        typer.echo(f"nothing to do: all {len(outcomes)} report(s) are unchanged since their latest release "
+                   "(--force to run them again)")
+    elif len(outcomes) > 1:
+        typer.echo("summary: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
+    failures = [o["exit_code"] for o in outcomes if o["exit_code"]]
+    if not failures:
+        return 0
+    return failures[0] if len(outcomes) == 1 else 1
 
 
 def _decide(run_id: str, approved: bool, reason: str) -> None:

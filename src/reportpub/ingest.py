@@ -86,7 +86,7 @@ def ingest(path: str | os.PathLike, *, metadata: dict | None = None, max_bytes: 
     if media_type != "text/plain":
         raise IngestError(f"{path}: {media_type} input is not supported yet; convert the report to text first")
     text, encoding = decode(data, name=str(path))
-    meta = {**_sidecar_metadata(path), **(metadata or {})}
+    meta = {**sidecar_metadata(path), **(metadata or {})}
     return document_from_text(
         text, source_name=path.name, media_type=media_type, encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(), metadata=meta,
@@ -145,9 +145,20 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
     return text
 
 
+# Where the characters of a Chinese report live: ASCII, Latin-1, general punctuation, arrows and
+# maths, CJK symbols, kana, CJK ideographs (with extension A), full-width forms.
+_EXPECTED_RE = re.compile(r"[\t\n\r\f\x20-\x7e\xa0-\xff\u2000-\u22ff\u2460-\u27bf\u3000-\u30ff"
+                          r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+
+
 def _looks_like_text(text: str) -> bool:
+    """Binary data decoded by luck has control characters or characters from unrelated scripts."""
     control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
-    return control <= max(2, len(text) // 1000)
+    if control > max(2, len(text) // 1000):
+        return False
+    sample = text[:20000]
+    expected = len(_EXPECTED_RE.findall(sample))
+    return expected >= 0.95 * len(sample)
 
 
 def _media_type(path: Path, data: bytes) -> str:
@@ -158,7 +169,7 @@ def _media_type(path: Path, data: bytes) -> str:
     return "text/plain"
 
 
-def _sidecar_metadata(path: Path) -> dict:
+def sidecar_metadata(path: Path) -> dict:
     """REPORT.meta.json beside the report lets an operator set or correct title, publisher, year."""
     side = path.with_name(path.name + ".meta.json")
     if not side.is_file():

@@ -1,24 +1,55 @@
-"""The stages chained without Prefect: report files -> package -> checks -> portal.
+"""The stages chained without Prefect: report file -> package -> checks -> gate -> portal.
 
-`flows/publish_report.py` runs the same stages as Prefect tasks; this module is what the CLI's
-`build` uses and what the benchmarks time.
+`process_report` is what the batch flow runs for each report and what the benchmarks time;
+`flows/publish_report.py` runs the same stages as separate Prefect tasks for one report.
+A report whose bytes, code version and configuration are unchanged since its latest release is
+not processed again (its `input_key` is recorded in the dataset's history).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
-from dataclasses import dataclass
+import socket
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import EXTRACTOR_VERSION, __version__
+from .errors import ReportpubError, ValidationFailed
 from .extract import Fact, extract
-from .ingest import Document, ingest
+from .ingest import Document, ingest, report_id_for, sidecar_metadata
 from .package import BuildResult, build
+
+log = logging.getLogger("reportpub.steps")
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_GLOBS = ("datapackage/*", "schemas/*.json", "validation/*.yaml", "validation/suites/*.json")
+REPORT_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
 
 
 @dataclass(frozen=True)
 class Extracted:
     document: Document
     facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    report: str
+    status: str  # published | unchanged | skipped | blocked | failed
+    exit_code: int
+    message: str
+    dataset: str | None = None
+    version: str | None = None
+    facts: int = 0
+    timings: dict = field(default_factory=dict)
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    def to_dict(self) -> dict:
+        return {"report": self.report, "status": self.status, "exit_code": self.exit_code, "message": self.message,
+                "dataset": self.dataset, "version": self.version, "facts": self.facts, "timings": self.timings,
+                "worker": self.worker}
 
 
 def ingest_and_extract(path: str | os.PathLike, metadata: dict | None = None) -> Extracted:
@@ -31,3 +62,85 @@ def build_package(paths: list[str | os.PathLike], out_dir: str | os.PathLike, *,
     """Report files -> one package holding all of them (one dataset)."""
     items = [ingest_and_extract(p, metadata) for p in paths]
     return build([i.document for i in items], [f for i in items for f in i.facts], Path(out_dir))
+
+
+def report_files(paths: list[str | os.PathLike]) -> list[Path]:
+    """Files and folders -> the report files, folders expanded (sorted), in the order given."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES)
+        else:
+            found.append(p)
+    return found
+
+
+def config_hash() -> str:
+    """The configuration that shapes a release: metadata, code lists, schemas, policy and suites."""
+    h = hashlib.sha256()
+    for pattern in CONFIG_GLOBS:
+        for f in sorted(ROOT.glob(pattern)):
+            if f.is_file():
+                h.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def input_key(path: Path, config: str | None = None) -> str:
+    """What decides a release: the report's bytes and metadata, the code version, the configuration."""
+    h = hashlib.sha256()
+    h.update(path.read_bytes())
+    h.update(repr(sorted(sidecar_metadata(path).items())).encode())
+    h.update(f"{__version__}/{EXTRACTOR_VERSION}".encode())
+    h.update((config or config_hash()).encode())
+    return h.hexdigest()
+
+
+def expected_dataset(path: Path) -> str:
+    meta = sidecar_metadata(path)
+    return meta.get("report_id") or report_id_for(path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
+                   force: bool = False, config: str | None = None) -> ReportOutcome:
+    """One report through every stage; failures become outcomes (with an exit code), never exceptions."""
+    from .publish import latest_input_key, latest_release, publish
+    from .validate import validate, write_reports
+
+    path, timings = Path(path), {}
+    report = str(path)
+
+    def step(name, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        result = fn(*args, **kwargs)
+        timings[name] = round(time.perf_counter() - t0, 4)
+        log.info("step=%s report=%s seconds=%.4f", name, report, timings[name])
+        return result
+
+    try:
+        if not path.is_file():
+            return ReportOutcome(report, "failed", 2, f"{report}: no such file")
+        key = input_key(path, config)
+        name = expected_dataset(path)
+        if not force and latest_input_key(portal, name) == key:
+            return ReportOutcome(report, "skipped", 0, f"{report}: unchanged since its latest release, skipped",
+                                 dataset=name)
+        doc = step("ingest", ingest, path)
+        facts = step("extract", extract, doc)
+        built = step("build", build, [doc], list(facts), Path(work_dir) / doc.report_id)
+        checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))
+        write_reports(checked, built.path)
+        result = step("publish", publish, built.path, portal, validation=checked, input_key=key)
+    except ValidationFailed as exc:
+        return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
+    except ReportpubError as exc:
+        return ReportOutcome(report, "failed", exc.exit_code, _naming(report, exc), timings=timings)
+    status = "published" if result.changed else "unchanged"
+    verb = "published" if result.changed else "unchanged, already published"
+    return ReportOutcome(report, status, 0, f"{verb}: {result.dataset} {result.version} at {result.path}",
+                         result.dataset, result.version, len(facts), timings)
+
+
+def _naming(report: str, exc: Exception) -> str:
+    """The error message, with the report's name in front unless it already names it."""
+    text = str(exc)
+    return text if text.startswith(report) else f"{report}: {text}"

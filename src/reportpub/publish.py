@@ -40,7 +40,8 @@ class PublishResult:
 
 
 def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "portal", *,
-            validation=None, quarantine_dir: str | os.PathLike | None = None) -> PublishResult:
+            validation=None, quarantine_dir: str | os.PathLike | None = None,
+            input_key: str | None = None) -> PublishResult:
     """Package directory -> new release in the portal; unchanged data publishes nothing.
 
     A package that fails a blocking check is copied, with its validation report, to the quarantine
@@ -66,6 +67,9 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
         history = _read_json(ds_dir / "history.json", [])
         last = history[-1] if history else None
         if last and last["data_sha256"] == data_hash and last.get("metadata_sha256", meta_hash) == meta_hash:
+            if input_key and last.get("input_key") != input_key:  # same data from new code or config
+                last["input_key"] = input_key
+                write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
             return PublishResult(name, last["version"], ds_dir / "latest", False, portal)
         version = next_version(last, descriptor, data_hash, meta_hash,
                                schemas_changed=_schemas_changed(ds_dir / "latest", descriptor))
@@ -86,7 +90,7 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
                         "metadata_sha256": meta_hash, "title": descriptor.get("title", ""),
                         "facts": _count_rows(release / "data" / "facts.csv"), "valid": True,
                         "warnings": len([f for f in validation.findings if f.severity == "warning"]),
-                        "changelog": _changelog(validation.release_diff)})
+                        "changelog": _changelog(validation.release_diff), "input_key": input_key})
         write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
         render_portal(portal, dataset=name)
     return PublishResult(name, version, release, True, portal)
@@ -111,6 +115,12 @@ def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, rea
                     "data_sha256": sha256_file(Path(package_dir) / MANIFEST)})
         write_atomic(ds_dir / "rejected.json", json.dumps(log, ensure_ascii=False, indent=2))
     return ds_dir / "rejected.json"
+
+
+def latest_input_key(portal: str | os.PathLike, name: str) -> str | None:
+    """The input key (report bytes, code, configuration) of a dataset's latest release."""
+    history = _read_json(Path(portal) / "datasets" / safe_name(name) / "history.json", [])
+    return history[-1].get("input_key") if history else None
 
 
 def latest_release(portal: str | os.PathLike, name: str) -> Path | None:
