@@ -44,6 +44,7 @@ ckan-down:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extract_speed.py
 	$(BIN)/python benchmarks/validate_formats.py
+	$(BIN)/python benchmarks/batch.py
 
 clean:
 	rm -rf $(VENV) .run .prefect $(PORTAL) test-output

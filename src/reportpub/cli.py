@@ -319,8 +319,10 @@ def evaluate(
 def _prefect_env() -> None:
     """Keep Prefect's state inside the working directory and run without a server unless told."""
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)  # its SQLite lives there
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")  # a busy machine is slow
 
 
 def main() -> None:

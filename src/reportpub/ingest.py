@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import IngestError
+from .formats import media_type_of, read_report
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -82,25 +83,32 @@ def ingest(path: str | os.PathLike, *, metadata: dict | None = None, max_bytes: 
     if size > limit:
         raise IngestError(f"{path}: {size} bytes is over the limit of {limit} (set REPORTPUB_MAX_BYTES to raise it)")
     data = path.read_bytes()
-    media_type = _media_type(path, data)
-    if media_type != "text/plain":
-        raise IngestError(f"{path}: {media_type} input is not supported yet; convert the report to text first")
-    text, encoding = decode(data, name=str(path))
     meta = {**sidecar_metadata(path), **(metadata or {})}
+    sha256 = hashlib.sha256(data).hexdigest()
+    if media_type_of(path, data) != "text/plain":  # PDF, DOCX, HTML: a format reader finds the text
+        raw = read_report(path, data)
+        return document_from_text(
+            raw.text, source_name=path.name, media_type=raw.media_type, encoding=raw.encoding or "binary",
+            sha256=sha256, metadata=meta, boilerplate=raw.boilerplate,
+        )
+    text, encoding = decode(data, name=str(path))
     return document_from_text(
-        text, source_name=path.name, media_type=media_type, encoding=encoding,
-        sha256=hashlib.sha256(data).hexdigest(), metadata=meta,
+        text, source_name=path.name, media_type="text/plain", encoding=encoding, sha256=sha256, metadata=meta,
     )
 
 
 def document_from_text(text: str, *, source_name: str, media_type: str = "text/plain", encoding: str = "utf-8",
-                       sha256: str | None = None, metadata: dict | None = None) -> Document:
-    """Decoded text -> Document; the entry point for text that came from PDF, DOCX or HTML."""
+                       sha256: str | None = None, metadata: dict | None = None,
+                       boilerplate: tuple[str, ...] = ()) -> Document:
+    """Decoded text -> Document; the entry point for text that came from PDF, DOCX or HTML.
+
+    `boilerplate` names lines that a format reader found to be page furniture (running headers,
+    page numbers, navigation): each is a paragraph of its own, marked boilerplate."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(f"{source_name}: the report is empty (only whitespace)")
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    paragraphs = split_paragraphs(text)
+    paragraphs = split_paragraphs(text, furniture=boilerplate)
     meta = metadata or {}
     title = meta.get("title") or _guess_title(paragraphs)
     year = int(meta["year"]) if meta.get("year") else _guess_year(paragraphs)
@@ -161,14 +169,6 @@ def _looks_like_text(text: str) -> bool:
     return expected >= 0.95 * len(sample)
 
 
-def _media_type(path: Path, data: bytes) -> str:
-    if data.startswith(b"%PDF"):
-        return "application/pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    return "text/plain"
-
-
 def sidecar_metadata(path: Path) -> dict:
     """REPORT.meta.json beside the report lets an operator set or correct title, publisher, year."""
     side = path.with_name(path.name + ".meta.json")
@@ -194,23 +194,37 @@ def report_id_for(source_name: str, sha256: str) -> str:
 
 # --- paragraphs ---------------------------------------------------------------------------
 
-def split_paragraphs(text: str) -> tuple[Paragraph, ...]:
-    """Text -> paragraphs: one per line, lines split by a page break rejoined, headings numbered."""
+def split_paragraphs(text: str, furniture: tuple[str, ...] = ()) -> tuple[Paragraph, ...]:
+    """Text -> paragraphs: one per line, lines split by a page break rejoined, headings numbered.
+
+    A line named in `furniture` is a boilerplate paragraph of its own, never joined to a
+    neighbour; the document's first line stays the title when the same text comes back later
+    as furniture (a running header that repeats the title)."""
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    line_keys = [re.sub(r"\s+", "", text[s:e]) for s, e in lines] if furniture else []
+    keys = {re.sub(r"\s+", "", f) for f in furniture}
+    marked = [key in keys for key in line_keys] or [False] * len(lines)
+    if marked and marked[0] and line_keys.count(line_keys[0]) > 1:
+        marked[0] = False  # the title, repeated later as a running header
     blocks: list[list[tuple[int, int]]] = []
-    for start, end in lines:
+    block_marked: list[bool] = []
+    for (start, end), is_furniture in zip(lines, marked, strict=True):
         line = text[start:end].strip()
-        if blocks and not _is_heading(line) and _continues(text, blocks[-1]):
+        if (blocks and not is_furniture and not block_marked[-1] and not _is_heading(line)
+                and _continues(text, blocks[-1])):
             blocks[-1].append((start, end))
         else:
             blocks.append([(start, end)])
+            block_marked.append(is_furniture)
     paragraphs, section, section_title = [], 0, ""
     in_footer = False
+    first = next((i for i, m in enumerate(block_marked, start=1) if not m), 1)  # the title's block
     for i, block in enumerate(blocks, start=1):
         chars, offsets = _compact(text, block)
-        kind = "boilerplate" if in_footer else _kind(chars, i)
+        furnished = block_marked[i - 1]
+        kind = "boilerplate" if in_footer or furnished else _kind(chars, i - first + 1)
         # A licence note or share bar in the last fifth of the page: what follows is page furniture too.
-        in_footer = in_footer or (kind == "boilerplate" and i > 0.8 * len(blocks))
+        in_footer = in_footer or (kind == "boilerplate" and not furnished and i > 0.8 * len(blocks))
         if kind == "heading" and SECTION_RE.match(chars):
             section, section_title = section + 1, chars
         paragraphs.append(Paragraph(i, section, section_title, kind, chars, offsets[0], offsets[-1] + 1, tuple(offsets)))
@@ -265,13 +279,13 @@ def _compact(text: str, block: list[tuple[int, int]]) -> tuple[str, list[int]]:
 # --- metadata read from the text ------------------------------------------------------------
 
 def _guess_title(paragraphs: tuple[Paragraph, ...]) -> str:
-    first = paragraphs[0]
+    first = next((p for p in paragraphs if p.kind != "boilerplate"), paragraphs[0])
     return first.text if first.kind == "heading" else first.text[:40]
 
 
 def _guess_year(paragraphs: tuple[Paragraph, ...]) -> int | None:
     """The year under review: in the title, or the `YYYY年是` / `YYYY年，` that opens the review."""
-    head = paragraphs[:8]
+    head = [p for p in paragraphs if p.kind != "boilerplate"][:8]
     if head and head[0].kind == "heading" and (m := _YEAR_RE.search(head[0].text)):
         return int(m.group(1))
     for p in head:
@@ -283,16 +297,14 @@ def _guess_year(paragraphs: tuple[Paragraph, ...]) -> int | None:
 
 def _guess_delivered_year(paragraphs: tuple[Paragraph, ...], year: int | None) -> int | None:
     """When the report was delivered (a dated byline such as ——2023年3月5日): `今年` means this year."""
-    for p in paragraphs[:6]:
+    for p in [p for p in paragraphs if p.kind != "boilerplate"][:6]:
         if m := re.search(r"((?:19|20)\d{2})年\d{1,2}月\d{1,2}日", p.text):
             return int(m.group(1))
     return year
 
 
 def _guess_publisher(paragraphs: tuple[Paragraph, ...]) -> str:
-    for p in paragraphs[:6]:
-        if p.kind == "boilerplate":
-            continue
+    for p in [p for p in paragraphs if p.kind != "boilerplate"][:6]:
         if m := _ORGAN_RE.search(p.text):
             name = m.group(1)
             return re.sub(r"^.*?(?:代表|向|在|由)", "", name) or name
