@@ -12,4 +12,5 @@ if [ "${REPORTPUB_SKIP_CKAN:-0}" != 1 ] && ! bash services/ckan/stack.sh status 
   started=1
   bash services/ckan/stack.sh up
 fi
+.venv/bin/python scripts/audit.py requirements.lock
 .venv/bin/python -m pytest "$@"

@@ -325,11 +325,21 @@ def _prefect_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")  # a busy machine is slow
 
 
+INTERNAL_ERROR = 70  # a defect in reportpub, not in the input: the message asks for --debug
+
+
 def main() -> None:
+    debug = "--debug" in sys.argv[1:]
     try:
-        app()
+        app()  # usage errors and typer.Exit end here with their exit codes
     except ReportpubError as exc:  # a stage error that escaped a command
-        if _DEBUG["on"]:
+        if debug:
             raise
         typer.echo(f"reportpub {exc.stage}: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # never a traceback for the operator unless asked for
+        if debug:
+            raise
+        typer.echo(f"reportpub: internal error: {type(exc).__name__}: {exc} (run again with --debug for the "
+                   "traceback)", err=True)
+        sys.exit(INTERNAL_ERROR)

@@ -43,11 +43,12 @@ class Paragraph:
     paragraph_id: int
     section: int
     section_title: str
-    kind: str  # heading | body | boilerplate
+    kind: str  # heading | body | boilerplate | table (one row of a table, cells separated by tabs)
     text: str
     source_start: int
     source_end: int
     offsets: tuple[int, ...] = field(repr=False, compare=False, default=())
+    table_row: tuple[int, int] | None = None  # (table number, row number; row 0 is the header)
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Paragraph offsets [start, end) -> offsets in the decoded source text."""
@@ -89,7 +90,7 @@ def ingest(path: str | os.PathLike, *, metadata: dict | None = None, max_bytes: 
         raw = read_report(path, data)
         return document_from_text(
             raw.text, source_name=path.name, media_type=raw.media_type, encoding=raw.encoding or "binary",
-            sha256=sha256, metadata=meta, boilerplate=raw.boilerplate,
+            sha256=sha256, metadata=meta, boilerplate=raw.boilerplate, tables=raw.tables,
         )
     text, encoding = decode(data, name=str(path))
     return document_from_text(
@@ -99,16 +100,19 @@ def ingest(path: str | os.PathLike, *, metadata: dict | None = None, max_bytes: 
 
 def document_from_text(text: str, *, source_name: str, media_type: str = "text/plain", encoding: str = "utf-8",
                        sha256: str | None = None, metadata: dict | None = None,
-                       boilerplate: tuple[str, ...] = ()) -> Document:
+                       boilerplate: tuple[str, ...] = (), tables: tuple = ()) -> Document:
     """Decoded text -> Document; the entry point for text that came from PDF, DOCX or HTML.
 
     `boilerplate` names lines that a format reader found to be page furniture (running headers,
-    page numbers, navigation): each is a paragraph of its own, marked boilerplate."""
+    page numbers, navigation): each is a paragraph of its own, marked boilerplate. `tables`
+    (header and rows of cells) follow the text, one paragraph of kind `table` per row, cells
+    separated by a tab, so that their numbers are traced like any other."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(f"{source_name}: the report is empty (only whitespace)")
+    text, table_start = _with_tables(text, tables)
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    paragraphs = split_paragraphs(text, furniture=boilerplate)
+    paragraphs = split_paragraphs(text, furniture=boilerplate, table_start=table_start)
     meta = metadata or {}
     title = meta.get("title") or _guess_title(paragraphs)
     year = int(meta["year"]) if meta.get("year") else _guess_year(paragraphs)
@@ -119,6 +123,19 @@ def document_from_text(text: str, *, source_name: str, media_type: str = "text/p
         paragraphs=paragraphs, title=title, publisher=meta.get("publisher") or _guess_publisher(paragraphs),
         year=year, delivered_year=delivered,
     )
+
+
+def _with_tables(text: str, tables: tuple) -> tuple[str, int | None]:
+    """Text and tables -> text with each table's rows appended (cells joined by tabs), and where they start."""
+    rows = []
+    for t in tables:
+        cells = [list(t.header)] + [list(r) for r in t.rows]
+        rows += ["\t".join(re.sub(r"\s+", " ", c).strip() or "-" for c in row) for row in cells if any(row)]
+        rows.append("")  # a blank line ends each table
+    if not rows:
+        return text, None
+    text = text.rstrip("\n") + "\n\n"
+    return text + "\n".join(rows) + "\n", len(text)
 
 
 def decode(data: bytes, name: str = "report") -> tuple[str, str]:
@@ -194,12 +211,16 @@ def report_id_for(source_name: str, sha256: str) -> str:
 
 # --- paragraphs ---------------------------------------------------------------------------
 
-def split_paragraphs(text: str, furniture: tuple[str, ...] = ()) -> tuple[Paragraph, ...]:
+def split_paragraphs(text: str, furniture: tuple[str, ...] = (), table_start: int | None = None
+                     ) -> tuple[Paragraph, ...]:
     """Text -> paragraphs: one per line, lines split by a page break rejoined, headings numbered.
 
     A line named in `furniture` is a boilerplate paragraph of its own, never joined to a
     neighbour; the document's first line stays the title when the same text comes back later
     as furniture (a running header that repeats the title)."""
+    table_rows = _table_rows(text, table_start) if table_start is not None else []
+    if table_start is not None:
+        text = text[:table_start]
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
     line_keys = [re.sub(r"\s+", "", text[s:e]) for s, e in lines] if furniture else []
     keys = {re.sub(r"\s+", "", f) for f in furniture}
@@ -228,7 +249,25 @@ def split_paragraphs(text: str, furniture: tuple[str, ...] = ()) -> tuple[Paragr
         if kind == "heading" and SECTION_RE.match(chars):
             section, section_title = section + 1, chars
         paragraphs.append(Paragraph(i, section, section_title, kind, chars, offsets[0], offsets[-1] + 1, tuple(offsets)))
+    for table, row, start, end, line in table_rows:
+        paragraphs.append(Paragraph(len(paragraphs) + 1, section, section_title, "table", line, start, end,
+                                    tuple(range(start, end)), (table, row)))
     return tuple(paragraphs)
+
+
+def _table_rows(text: str, table_start: int) -> list[tuple[int, int, int, int, str]]:
+    """The appended table block -> (table, row, start, end, text) per row; a blank line ends a table."""
+    rows, table, row = [], 0, 0
+    for m in re.finditer(r"[^\n]*\n?", text[table_start:]):
+        line = m.group().rstrip("\n")
+        if not line:
+            if row:
+                table, row = table + 1, 0
+            continue
+        start = table_start + m.start()
+        rows.append((table, row, start, start + len(line), line))
+        row += 1
+    return rows
 
 
 def _continues(text: str, block: list[tuple[int, int]]) -> bool:

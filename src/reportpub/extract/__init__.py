@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from ..ingest import Document, Paragraph
 from ..units import base_value, code_list
-from . import lists, subjects
+from . import lists, subjects, tables
 from .glossary import english_subject
 from .lexicon import (
     CHANGE_VERB_RE, CONSEQUENCE_START, CONTRIBUTION_RE, CUMULATIVE_RE, DOWN_RE, FULL_YEAR_BASIS_RE,
@@ -74,7 +74,28 @@ def extract(doc: Document) -> tuple[Fact, ...]:
             carried = sticky[1] if sticky and sticky[0] == para.section else None
             facts.extend(extract_paragraph(para, doc.report_id, year, delivered,
                                            section_default.get(para.section) or carried or default))
+    for rows in tables.table_rows(doc.paragraphs).values():
+        facts.extend(_table_facts(rows, doc.report_id, year, delivered, default))
     return tuple(facts)
+
+
+def _table_facts(rows: list[Paragraph], report_id: str, year: int, delivered: int,
+                 default: Period | None) -> list[Fact]:
+    out = []
+    for row, start, end, value, unit, subject, measure, basis, period, column in tables.read_table(
+            rows, year, delivered, default):
+        a, b = row.source_span(start, end)
+        value_base, unit_base = base_value(value, unit)
+        out.append(Fact(
+            fact_id=f"{report_id}-p{row.paragraph_id:04d}-c{start:04d}", report_id=report_id,
+            paragraph_id=row.paragraph_id, section=row.section, char_start=start, char_end=end, source_start=a,
+            source_end=b, quote=row.text[start:end], subject=subject, subject_en=english_subject(subject),
+            measure=measure, basis=basis, value=value, unit=unit, value_base=value_base, unit_base=unit_base,
+            approx="exact", period_start=period.start, period_end=period.end,
+            status="target" if int(period.start[:4]) > year else "actual", qualifier="",
+            context=f"{subject} | {column}".strip(" |"),
+        ))
+    return out
 
 
 def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year: int,

@@ -217,7 +217,7 @@ def _excluded(text: str, start: int, end: int, *, arabic: bool) -> bool:
     """Ordinals, codes, versions, labels and slogans are not quantities."""
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    if before in "第首初" or re.match(r"[A-Za-z+＋/.．_-]", before or " ") or re.match(r"[A-Za-z+＋]", after or " "):
+    if (before and before in "第首初") or re.match(r"[A-Za-z+＋/.．_-]", before or " ") or re.match(r"[A-Za-z+＋]", after or " "):
         return True
     if re.match(r"[0-9０-９]", before or " "):
         return True
