@@ -19,6 +19,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from reportpub.pipeline import config_hash, process_report, report_files
+from reportpub.publish import refresh_portal
 
 # The CLI registers a callback here to draw its progress bar; it is called in the flow's process.
 LISTENERS: list[Callable[[dict], None]] = []
@@ -26,7 +27,12 @@ LISTENERS: list[Callable[[dict], None]] = []
 
 @task(cache_policy=NO_CACHE)
 def process_task(path: str, portal: str, work_dir: str, force: bool, config: str) -> dict:
-    return process_report(path, portal, work_dir, force=force, config=config).to_dict()
+    return process_report(path, portal, work_dir, force=force, config=config, render=False).to_dict()
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+def render_task(portal: str) -> None:
+    refresh_portal(portal)
 
 
 @flow(name="publish_batch", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2))
@@ -45,6 +51,8 @@ def publish_batch(report_paths: list[str], portal: str = "portal", work_dir: str
         logger.info("report=%s status=%s facts=%d %s", outcome["report"], outcome["status"], outcome["facts"], steps)
         for listener in LISTENERS:
             listener(outcome)
+    if any(o["status"] == "published" for o in outcomes):
+        render_task(portal)  # the catalogue once for the whole batch
     order = {f: i for i, f in enumerate(files)}
     outcomes.sort(key=lambda o: order.get(o["report"], 0))
     create_table_artifact(key="batch-summary", description=f"{len(files)} report(s)", table=[

@@ -101,8 +101,10 @@ def expected_dataset(path: Path) -> str:
 
 
 def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
-                   force: bool = False, config: str | None = None) -> ReportOutcome:
-    """One report through every stage; failures become outcomes (with an exit code), never exceptions."""
+                   force: bool = False, config: str | None = None, render: bool = True) -> ReportOutcome:
+    """One report through every stage; failures become outcomes (with an exit code), never exceptions.
+
+    render=False leaves the portal's pages to one `publish.refresh_portal` after a batch."""
     from .publish import latest_input_key, latest_release, publish
     from .validate import validate, write_reports
 
@@ -129,7 +131,7 @@ def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir:
         built = step("build", build, [doc], list(facts), Path(work_dir) / doc.report_id)
         checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))
         write_reports(checked, built.path)
-        result = step("publish", publish, built.path, portal, validation=checked, input_key=key)
+        result = step("publish", publish, built.path, portal, validation=checked, input_key=key, render=render)
     except ValidationFailed as exc:
         return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
     except ReportpubError as exc:

@@ -41,11 +41,13 @@ class PublishResult:
 
 def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "portal", *,
             validation=None, quarantine_dir: str | os.PathLike | None = None,
-            input_key: str | None = None) -> PublishResult:
+            input_key: str | None = None, render: bool = True) -> PublishResult:
     """Package directory -> new release in the portal; unchanged data publishes nothing.
 
     A package that fails a blocking check is copied, with its validation report, to the quarantine
-    folder (default: `quarantine/` beside the portal) and the portal is not touched."""
+    folder (default: `quarantine/` beside the portal) and the portal is not touched. A batch passes
+    `render=False` and calls `refresh_portal` once at the end: the catalogue pages list every
+    dataset, so rendering them after each report would make a batch quadratic."""
     pkg = Path(package_dir)
     descriptor = _read_descriptor(pkg)
     portal = Path(portal_dir)
@@ -92,7 +94,8 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
                         "warnings": len([f for f in validation.findings if f.severity == "warning"]),
                         "changelog": _changelog(validation.release_diff), "input_key": input_key})
         write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
-        render_portal(portal, dataset=name)
+        if render:
+            render_portal(portal, dataset=name)
     return PublishResult(name, version, release, True, portal)
 
 
@@ -103,6 +106,14 @@ def _read_descriptor(pkg: Path) -> dict:
         raise PublishError(f"{pkg}: no datapackage.json (build the package first)") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise PublishError(f"{pkg}/datapackage.json is not valid JSON: {exc}") from None
+
+
+def refresh_portal(portal: str | os.PathLike) -> None:
+    """Regenerate the portal's pages (all datasets) under the publish lock."""
+    portal = Path(portal)
+    portal.mkdir(parents=True, exist_ok=True)
+    with _lock(portal):
+        render_portal(portal)
 
 
 def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, reason: str) -> Path:

@@ -84,6 +84,14 @@ def _batch_definition():
     return asset.add_batch_definition_whole_dataframe("whole")
 
 
+@functools.lru_cache(maxsize=32)
+def _loaded_suite(path: Path, mtime_ns: int):
+    """Suite file -> (spec, GX suite), built once per version of the file: a batch validates many
+    packages with the same suites, and building GX expectation objects is most of GX's cost."""
+    spec = read_suite(path)
+    return spec, _gx_suite(spec, path)
+
+
 def _gx_suite(spec: dict, path: Path):
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -107,8 +115,7 @@ def suite_outcomes(data: PackageData, resource: str):
 
 def _run_suite(data: PackageData, resource: str):
     path = data.policy.suites_dir / f"{resource}.json"
-    spec = read_suite(path)
-    suite = _gx_suite(spec, path)
+    spec, suite = _loaded_suite(path, path.stat().st_mtime_ns)
     try:
         frame = FRAMES[resource](data)
         parameters = {name: PARAMETERS[name](data) for name in referenced_parameters(spec["expectations"])}
