@@ -18,7 +18,7 @@ from .glossary import english_subject
 from .lexicon import (
     CHANGE_VERB_RE, CONSEQUENCE_START, CONTRIBUTION_RE, CUMULATIVE_RE, DOWN_RE, FULL_YEAR_BASIS_RE,
     CHANGE_AFTER_RE, GENERIC_SUBJECTS, MOM_RE, MULTIPLE_OF_RE, RATE_OF_CHANGE_RE,
-    NEW_NOUN_RE, NEW_RE, OTHER_BASIS_RE, QUALIFIER_RE, SENTENCE_END, YOY_RE,
+    NEW_NOUN_RE, NEW_RE, OTHER_BASIS_RE, QUALIFIER_RE, SENTENCE_END, VERB_RE, YOY_RE,
 )
 from .numbers import Quantity, find_quantities
 from .periods import Period, find_period, find_status, is_multi_year, opening_period, single_year
@@ -161,7 +161,7 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
         measure, basis = "change", _basis(left)
         value = -q.value if after.group("dir") == "负" or after.group("verb") in ("下降", "降幅") else q.value
     if measure in ("level",) and prev and prev.measure in ("new", "cumulative") and (
-            list_joined or (prev.measure == "cumulative" and _carries_cumulative(between))):
+            (list_joined and not VERB_RE.search(left)) or (prev.measure == "cumulative" and _carries_cumulative(between))):
         measure = prev.measure
     subject = _subject(left, right, q, measure, prev, text[sent_start:q.start])
     if m := RATE_OF_CHANGE_RE.search(left):  # 居民消费价格涨幅3%左右
@@ -197,7 +197,7 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
         if measure == "change" and basis == "yoy" and not YOY_RE.search(left) and "年均" not in left:
             basis = "none"  # a change over several years compares with their start, not the year before
     return _Reading(q.end, sent_start, subject, measure, basis, value, status, span[0], span[1],
-                    _qualifier(text, q, text[floor:q.start]), list_joined, sign=-1 if value < 0 else 1)
+                    _qualifier(text, q, floor), list_joined, sign=-1 if value < 0 else 1)
 
 
 def _fallback_subject(text: str, q: Quantity) -> str:
@@ -352,10 +352,11 @@ def _subject(left: str, right: str, q: Quantity, measure: str, prev: _Reading | 
     return subject
 
 
-def _qualifier(text: str, q: Quantity, before: str) -> str:
+def _qualifier(text: str, q: Quantity, floor: int) -> str:
     """Conditions stated since the previous quantity (its own bracket excluded) or right after this one."""
-    before = re.sub(r"^[（(][^（）()]*[）)]", "", before)
-    found = [m.group() for m in QUALIFIER_RE.finditer(before)]
+    own_bracket = re.match(r"[（(][^（）()]*[）)]", text[floor:q.start])
+    start = floor + (own_bracket.end() if own_bracket else 0)
+    found = [m.group() for m in QUALIFIER_RE.finditer(text, start, q.end) if m.start() < q.start]
     after = text[q.end:q.end + 20]
     if m := re.match(r"[（(]([^（）()]{1,20})[）)]", after):
         inner = m.group(1)

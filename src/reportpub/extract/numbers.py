@@ -189,10 +189,10 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
-_APPROX_BEFORE = [
+_APPROX_BEFORE = [  # less_than first: 不超过 ends with 超过
+    (re.compile(r"(?:不到|不足|低于|少于|未满|不超过|不高于)$"), "less_than"),
     (re.compile(r"(?:超过|超|逾|突破|高于|多于|大于)$"), "more_than"),
     (re.compile(r"(?:约|大约|近|将近|接近|约为)$"), "about"),
-    (re.compile(r"(?:不到|不足|低于|少于|未满|不超过)$"), "less_than"),
 ]
 _APPROX_AFTER = [
     (re.compile(r"^(?:以上|之上)"), "more_than"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import (
-    APPROX_START, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
+    APPROX_START, APPROX_WORDS, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
     LOCATIVE_START, QUALIFIER_RE, RESULT_VERBS, SCOPE_WORDS, VERB_RE,
 )
 
@@ -29,6 +29,7 @@ def clean(np: str) -> str:
     np = _TRAILING_LIGHT.sub("", np)
     np = _GLUE.sub("", np) if len(np) > 4 else np
     np = LEADING_FUNCTION.sub("", np)
+    np = APPROX_WORDS.sub("", APPROX_WORDS.sub("", np))
     np = _balanced(np.strip(_TRIM), "“", "”")
     np = _balanced(_balanced(np, "（", "）"), "(", ")")
     return np.strip(_TRIM)
