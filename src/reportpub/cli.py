@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Optional
 
@@ -28,6 +29,8 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for
 
 
 def _fail(exc: ReportpubError) -> None:
+    if _DEBUG["on"]:
+        raise exc
     typer.echo(f"reportpub {exc.stage}: {exc}", err=True)
     if isinstance(exc, ValidationFailed) and exc.report_path:
         typer.echo(f"validation report: {exc.report_path}", err=True)
@@ -332,14 +335,15 @@ def main() -> None:
     debug = "--debug" in sys.argv[1:]
     try:
         app()  # usage errors and typer.Exit end here with their exit codes
-    except ReportpubError as exc:  # a stage error that escaped a command
+    except ReportpubError as exc:  # a stage error that escaped a command (or --debug re-raised it)
         if debug:
-            raise
+            traceback.print_exc()
         typer.echo(f"reportpub {exc.stage}: {exc}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:  # never a traceback for the operator unless asked for
         if debug:
-            raise
+            traceback.print_exc()
+            sys.exit(INTERNAL_ERROR)
         typer.echo(f"reportpub: internal error: {type(exc).__name__}: {exc} (run again with --debug for the "
                    "traceback)", err=True)
         sys.exit(INTERNAL_ERROR)

@@ -9,6 +9,8 @@ so every extracted number can be traced back to its exact place.
 from __future__ import annotations
 
 import hashlib
+from array import array
+from collections.abc import Sequence
 import json
 import os
 import re
@@ -47,7 +49,7 @@ class Paragraph:
     text: str
     source_start: int
     source_end: int
-    offsets: tuple[int, ...] = field(repr=False, compare=False, default=())
+    offsets: Sequence[int] = field(repr=False, compare=False, default=())  # an array: 8 bytes a character
     table_row: tuple[int, int] | None = None  # (table number, row number; row 0 is the header)
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
@@ -107,16 +109,15 @@ def document_from_text(text: str, *, source_name: str, media_type: str = "text/p
     page numbers, navigation): each is a paragraph of its own, marked boilerplate. `tables`
     (header and rows of cells) follow the text, one paragraph of kind `table` per row, cells
     separated by a tab, so that their numbers are traced like any other."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    if not text.strip():  # the text stays as decoded (CR LF included): source offsets point into it
         raise IngestError(f"{source_name}: the report is empty (only whitespace)")
     text, table_start = _with_tables(text, tables)
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     paragraphs = split_paragraphs(text, furniture=boilerplate, table_start=table_start)
-    meta = metadata or {}
+    meta = checked_metadata(metadata or {}, source_name)
     title = meta.get("title") or _guess_title(paragraphs)
-    year = int(meta["year"]) if meta.get("year") else _guess_year(paragraphs)
-    delivered = int(meta["delivered_year"]) if meta.get("delivered_year") else _guess_delivered_year(paragraphs, year)
+    year = meta["year"] if meta.get("year") else _guess_year(paragraphs)
+    delivered = meta["delivered_year"] if meta.get("delivered_year") else _guess_delivered_year(paragraphs, year)
     return Document(
         report_id=meta.get("report_id") or report_id_for(source_name, sha256),
         source_name=source_name, media_type=media_type, encoding=encoding, sha256=sha256, text=text,
@@ -199,14 +200,42 @@ def sidecar_metadata(path: Path) -> dict:
         raise IngestError(f"{side}: not valid JSON metadata ({exc})") from None
     if not isinstance(meta, dict):
         raise IngestError(f"{side}: metadata must be a JSON object")
-    return meta
+    return checked_metadata(meta, str(side))
+
+
+REPORT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
 
 
 def report_id_for(source_name: str, sha256: str) -> str:
-    """A file-system and URL safe id: the file stem in ASCII, else a hash prefix."""
-    stem = Path(source_name).name.split(".")[0]
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:60].strip("-")
-    return slug if len(slug) >= 3 else f"report-{sha256[:10]}"
+    """A file-system and URL safe id: the file stem in ASCII (with a hash of the whole name when the
+    stem says little in ASCII: 北京市2022年….txt and 上海市2022年….txt must not both be `2022`)."""
+    name = Path(source_name).name
+    stem = name.split(".")[0]
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:48].strip("-")
+    faithful = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem) and len(stem) <= 48  # only case and _ change
+    if faithful and len(re.findall(r"[a-z]", slug)) >= 3:
+        return slug
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else f"report-{digest}"
+
+
+def checked_metadata(meta: dict, source: str) -> dict:
+    """Operator metadata -> the same, with year and report_id checked (they become numbers and paths)."""
+    meta = dict(meta)
+    for key in ("year", "delivered_year"):
+        if meta.get(key) in (None, ""):
+            continue
+        try:
+            value = int(str(meta[key]).strip())
+        except ValueError:
+            raise IngestError(f"{source}: metadata {key} {meta[key]!r} is not a year such as 2022") from None
+        if not 1949 <= value <= 2100:
+            raise IngestError(f"{source}: metadata {key} {value} is not a plausible year (1949-2100)")
+        meta[key] = value
+    if meta.get("report_id") and not REPORT_ID_RE.match(str(meta["report_id"])):
+        raise IngestError(f"{source}: metadata report_id {meta['report_id']!r} must be 3-60 characters of a-z, "
+                          "0-9 and -, starting with a letter or digit")
+    return meta
 
 
 # --- paragraphs ---------------------------------------------------------------------------
@@ -221,7 +250,7 @@ def split_paragraphs(text: str, furniture: tuple[str, ...] = (), table_start: in
     table_rows = _table_rows(text, table_start) if table_start is not None else []
     if table_start is not None:
         text = text[:table_start]
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\r\n]+", text) if m.group().strip()]
     line_keys = [re.sub(r"\s+", "", text[s:e]) for s, e in lines] if furniture else []
     keys = {re.sub(r"\s+", "", f) for f in furniture}
     marked = [key in keys for key in line_keys] or [False] * len(lines)
@@ -248,10 +277,11 @@ def split_paragraphs(text: str, furniture: tuple[str, ...] = (), table_start: in
         in_footer = in_footer or (kind == "boilerplate" and not furnished and i > 0.8 * len(blocks))
         if kind == "heading" and SECTION_RE.match(chars):
             section, section_title = section + 1, chars
-        paragraphs.append(Paragraph(i, section, section_title, kind, chars, offsets[0], offsets[-1] + 1, tuple(offsets)))
+        paragraphs.append(Paragraph(i, section, section_title, kind, chars, offsets[0], offsets[-1] + 1,
+                                    array("q", offsets)))
     for table, row, start, end, line in table_rows:
         paragraphs.append(Paragraph(len(paragraphs) + 1, section, section_title, "table", line, start, end,
-                                    tuple(range(start, end)), (table, row)))
+                                    range(start, end), (table, row)))
     return tuple(paragraphs)
 
 

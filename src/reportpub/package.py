@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -36,7 +35,8 @@ from .units import DATAPACKAGE_DIR, code_list
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 TABLES = ("reports", "paragraphs", "facts", "units")
 MANIFEST = "checksums.sha256"
-_TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "section_title", "text", "quote", "subject", "context", "qualifier"}
+_TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "section_title", "text", "quote", "subject", "context", "qualifier",
+                            "source_file", "report_id", "subject_en"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
     if not docs:
         raise BuildError("nothing to build: no reports")
     out = Path(out_dir)
+    if out.exists() and not (out / "datapackage.json").is_file() and (not out.is_dir() or any(out.iterdir())):
+        raise BuildError(f"{out}: exists and is not a data package; refusing to replace it")
     settings = _package_settings()
     name = name or dataset_name(docs)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -150,16 +152,17 @@ def _arrow_table(rows: list[dict], schema: dict) -> pa.Table:
 
 
 def _write_csv(table: pa.Table, schema: dict, path: Path) -> None:
-    """UTF-8 CSV, `\\n` line ends; numbers in shortest round-trip form; formula-like text defused."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    """UTF-8 CSV, `\\n` line ends; numbers in shortest round-trip form; formula-like text defused.
+
+    Written batch by batch, straight to the file: a large report never holds its CSV in memory."""
     names = table.column_names
-    writer.writerow(names)
     types = {f["name"]: f["type"] for f in schema["fields"]}
-    cols = [table.column(n).to_pylist() for n in names]
-    for row in zip(*cols):
-        writer.writerow([_cell(v, types[n], n) for v, n in zip(row, names)])
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(names)
+        for batch in table.to_batches(max_chunksize=10_000):
+            cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            writer.writerows([_cell(v, types[n], n) for v, n in zip(row, names)] for row in zip(*cols))
 
 
 def _cell(value, type_: str, name: str) -> str:

@@ -136,9 +136,13 @@ def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir:
         return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
     except ReportpubError as exc:
         return ReportOutcome(report, "failed", exc.exit_code, _naming(report, exc), timings=timings)
+    except Exception as exc:  # a defect must cost this report only, never the batch
+        log.exception("report=%s internal error", report)
+        return ReportOutcome(report, "failed", 70, f"{report}: internal error: {type(exc).__name__}: {exc}",
+                             timings=timings)
     status = "published" if result.changed else "unchanged"
     verb = "published" if result.changed else "unchanged, already published"
-    return ReportOutcome(report, status, 0, f"{verb}: {result.dataset} {result.version} at {result.path}",
+    return ReportOutcome(report, status, 0, f"{verb}: {report} as {result.dataset} {result.version} at {result.path}",
                          result.dataset, result.version, len(facts), timings)
 
 

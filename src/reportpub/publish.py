@@ -4,12 +4,14 @@ portal/
   index.html                         catalogue page (regenerated after each release)
   datasets/<name>/releases/<version>/  one folder per release, never modified once written
   datasets/<name>/latest -> releases/<version>   switched atomically after the copy is verified
-  datasets/<name>/latest.json        {"version": ...}, written atomically too
-  datasets/<name>/history.json       one entry per release: version, created, sha256 of the data
+  datasets/<name>/latest.json -> latest/latest.json    {"version": ...}
+  datasets/<name>/history.json -> latest/history.json  one entry per release (changelog included)
 
-A release is copied into a staging folder, every file is checked against the package's
-checksum manifest, and only then renamed into place and pointed to. A failure at any step leaves
-the previous release and `latest` exactly as they were.
+A release is copied into a staging folder with its own history and version files, every file is
+checked against the package's checksum manifest, the folder is renamed into place, and then one
+symlink (`latest`) is switched: `latest`, latest.json and history.json change together, at one
+instant. A failure at any step leaves the previous release and `latest` exactly as they were; the
+next publish moves away a release folder that a crash left unlisted.
 """
 
 from __future__ import annotations
@@ -66,37 +68,106 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
     portal.mkdir(parents=True, exist_ok=True)
     with _lock(portal):
         ds_dir = portal / "datasets" / name
+        _reconcile(portal, ds_dir)
+        validation = _revalidate_if_stale(pkg, validation, latest_release(portal, name))
         history = _read_json(ds_dir / "history.json", [])
         last = history[-1] if history else None
         if last and last["data_sha256"] == data_hash and last.get("metadata_sha256", meta_hash) == meta_hash:
-            if input_key and last.get("input_key") != input_key:  # same data from new code or config
-                last["input_key"] = input_key
-                write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
+            if input_key and latest_input_key(portal, name) != input_key:  # same data from new code or config
+                _record_input_key(ds_dir, last["version"], input_key)
+            if render:
+                render_portal(portal, dataset=name)  # pages an interrupted publish left behind catch up
             return PublishResult(name, last["version"], ds_dir / "latest", False, portal)
         version = next_version(last, descriptor, data_hash, meta_hash,
                                schemas_changed=_schemas_changed(ds_dir / "latest", descriptor))
-        release = ds_dir / "releases" / version
-        staging = ds_dir / f".staging-{version}-{os.getpid()}"
+        entry = {"version": version, "created": _now(), "data_sha256": data_hash, "metadata_sha256": meta_hash,
+                 "title": descriptor.get("title", ""), "facts": _count_rows(pkg / "data" / "facts.csv"),
+                 "valid": True, "warnings": len([f for f in validation.findings if f.severity == "warning"]),
+                 "changelog": _changelog(validation.release_diff)}
+        release = _write_release(pkg, ds_dir, version, portal, history + [entry])
         try:
-            (ds_dir / "releases").mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.copytree(pkg, staging)
-            _set_version(staging / "datapackage.json", version)
-            _verify(staging)
-            os.replace(staging, release)
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise PublishError(f"could not write release {name} {version} to {portal}: {exc}") from exc
-        _switch_latest(ds_dir, version)
-        history.append({"version": version, "created": _now(), "data_sha256": data_hash,
-                        "metadata_sha256": meta_hash, "title": descriptor.get("title", ""),
-                        "facts": _count_rows(release / "data" / "facts.csv"), "valid": True,
-                        "warnings": len([f for f in validation.findings if f.severity == "warning"]),
-                        "changelog": _changelog(validation.release_diff), "input_key": input_key})
-        write_atomic(ds_dir / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
-        if render:
-            render_portal(portal, dataset=name)
+            _switch_latest(ds_dir, version)  # the one atomic step that publishes
+            if input_key:
+                _record_input_key(ds_dir, version, input_key)
+            if render:
+                render_portal(portal, dataset=name)
+        except OSError as exc:  # disk full, say: put everything back as it was
+            _roll_back(ds_dir, history, release)
+            raise PublishError(f"could not publish {name} {version} to {portal}: {exc.strerror or exc}; "
+                               "the previous release is unchanged") from exc
     return PublishResult(name, version, release, True, portal)
+
+
+def _write_release(pkg: Path, ds_dir: Path, version: str, portal: Path, history: list[dict]) -> Path:
+    """Copy the package to a staging folder with its history, verify every file, rename it into place."""
+    release = ds_dir / "releases" / version
+    staging = ds_dir / f".staging-{version}-{os.getpid()}"
+    try:
+        (ds_dir / "releases").mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(pkg, staging)
+        _set_version(staging / "datapackage.json", version)
+        write_atomic(staging / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
+        write_atomic(staging / "latest.json", json.dumps({"version": version}))
+        _verify(staging)
+        os.replace(staging, release)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PublishError(f"could not write release {ds_dir.name} {version} to {portal}: "
+                           f"{exc.strerror or exc}; the previous release is unchanged") from exc
+    return release
+
+
+def _reconcile(portal: Path, ds_dir: Path) -> None:
+    """After a crash: what `latest` says is the truth. Release folders its history does not list
+    (renamed into place, never switched to) move out of the portal, to .orphans/; leftover staging
+    folders are removed."""
+    if not ds_dir.is_dir():
+        return
+    for leftover in ds_dir.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    known = {h["version"] for h in _read_json(ds_dir / "history.json", [])}
+    releases = ds_dir / "releases"
+    for folder in (releases.iterdir() if releases.is_dir() else ()):
+        if folder.name not in known:
+            dest = portal / ".orphans" / ds_dir.name / f"{folder.name}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(folder, dest)
+
+
+def _roll_back(ds_dir: Path, history: list[dict], release: Path) -> None:
+    """Undo a release whose copy succeeded but whose switch failed (best effort; _reconcile finishes)."""
+    try:
+        if history:
+            _switch_latest(ds_dir, history[-1]["version"])
+        else:
+            for path in (ds_dir / "latest", ds_dir / "latest.json", ds_dir / "history.json"):
+                if path.is_symlink() or path.exists():
+                    path.unlink()
+        shutil.rmtree(release, ignore_errors=True)
+    except OSError:
+        pass
+
+
+def _record_input_key(ds_dir: Path, version: str, key: str) -> None:
+    """The inputs a release was made from, kept beside (not in) the release, for `run`'s cache."""
+    keys = _read_json(ds_dir / "input-keys.json", {})
+    keys[version] = key
+    write_atomic(ds_dir / "input-keys.json", json.dumps(keys, indent=2))
+
+
+def _revalidate_if_stale(pkg: Path, validation, previous: Path | None):
+    """Another publish may have landed since the checks ran: compare with the release now latest."""
+    if getattr(validation, "previous_release", None) == (str(previous) if previous else None):
+        return validation
+    from .validate import validate, write_reports
+
+    fresh = validate(pkg, previous=previous)
+    write_reports(fresh, pkg)
+    if not fresh.valid:
+        raise ValidationFailed(f"{pkg}: the package failed blocking checks against the latest release; "
+                               "nothing was published", report_path=pkg / "validation.html")
+    return fresh
 
 
 def _read_descriptor(pkg: Path) -> dict:
@@ -121,7 +192,7 @@ def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, rea
     ds_dir = Path(portal) / "datasets" / safe_name(name)
     ds_dir.mkdir(parents=True, exist_ok=True)
     with _lock(Path(portal)):
-        log = _read_json(ds_dir / "rejected.json", [])
+        log = _read_json(ds_dir / "rejected.json", [])  # a plain file: rejections are no release
         log.append({"created": _now(), "reason": reason, "package": str(package_dir),
                     "data_sha256": sha256_file(Path(package_dir) / MANIFEST)})
         write_atomic(ds_dir / "rejected.json", json.dumps(log, ensure_ascii=False, indent=2))
@@ -130,8 +201,9 @@ def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, rea
 
 def latest_input_key(portal: str | os.PathLike, name: str) -> str | None:
     """The input key (report bytes, code, configuration) of a dataset's latest release."""
-    history = _read_json(Path(portal) / "datasets" / safe_name(name) / "history.json", [])
-    return history[-1].get("input_key") if history else None
+    ds_dir = Path(portal) / "datasets" / safe_name(name)
+    history = _read_json(ds_dir / "history.json", [])
+    return _read_json(ds_dir / "input-keys.json", {}).get(history[-1]["version"]) if history else None
 
 
 def latest_release(portal: str | os.PathLike, name: str) -> Path | None:
@@ -204,12 +276,20 @@ def _verify(release: Path) -> None:
 
 
 def _switch_latest(ds_dir: Path, version: str) -> None:
-    tmp_link = ds_dir / f".latest-{os.getpid()}"
+    """Point `latest` at a release with one rename; latest.json and history.json follow it."""
+    _symlink_atomic(ds_dir / "latest", Path("releases") / version)
+    for name in ("latest.json", "history.json"):
+        pointer = ds_dir / name
+        if not (pointer.is_symlink() and os.readlink(pointer) == f"latest/{name}"):
+            _symlink_atomic(pointer, Path("latest") / name)
+
+
+def _symlink_atomic(link: Path, target: Path) -> None:
+    tmp_link = link.with_name(f".{link.name}-{os.getpid()}")
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
-    os.symlink(Path("releases") / version, tmp_link)
-    os.replace(tmp_link, ds_dir / "latest")
-    write_atomic(ds_dir / "latest.json", json.dumps({"version": version}))
+    os.symlink(target, tmp_link)
+    os.replace(tmp_link, link)
 
 
 @contextmanager

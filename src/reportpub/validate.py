@@ -68,12 +68,15 @@ class ValidationReport:
     valid: bool
     decision: str  # publish | block
     release_diff: dict | None = None  # against the latest published release, when there is one
+    previous_release: str | None = None  # the folder of that release, as it was when checked
 
     @classmethod
     def from_results(cls, package_dir: Path, findings: tuple[Finding, ...],
-                     checks: tuple[CheckResult, ...], release_diff: dict | None = None) -> ValidationReport:
+                     checks: tuple[CheckResult, ...], release_diff: dict | None = None,
+                     previous_release: str | None = None) -> ValidationReport:
         valid = not any(f.severity == "error" for f in findings)
-        return cls(Path(package_dir), findings, checks, valid, "publish" if valid else "block", release_diff)
+        return cls(Path(package_dir), findings, checks, valid, "publish" if valid else "block", release_diff,
+                   previous_release)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -224,7 +227,8 @@ def validate(package_dir: str | os.PathLike, *, policy: str | os.PathLike | None
         if check.name == "package.readable" and found:
             readable = False
     return ValidationReport.from_results(Path(package_dir), tuple(findings), tuple(results),
-                                         _release_diff(data) if readable else None)
+                                         _release_diff(data) if readable else None,
+                                         str(previous) if previous else None)
 
 
 def _release_diff(data) -> dict | None:

@@ -175,8 +175,8 @@ class Client:
             return CkanAuthError(f"CKAN refused {what} (HTTP {reason}); check the API token")
         if status is None or status == 429 or status >= 500:
             shown = f"HTTP {status}" if status else "no HTTP answer"
-            return _Transient(f"{what}: {shown}{_short(detail)}")
-        return CkanRejected(f"CKAN refused {what} (HTTP {status}){_short(detail)}")
+            return _Transient(f"{what}: {shown}{_short(self.scrub(detail))}")
+        return CkanRejected(f"CKAN refused {what} (HTTP {status}){_short(self.scrub(detail))}")
 
     def _clean(self, error: Exception) -> Exception:
         """The same error with the token removed from its message (new object, no chain)."""
