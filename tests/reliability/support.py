@@ -67,14 +67,26 @@ def base_env(sandbox: Path, **extra: str) -> dict:
     return env
 
 
+# A child forked from this (large) test process is charged, in ru_maxrss, with the memory it shared
+# with us at fork time; so a small Python process starts the command and reports its grandchild's
+# own peak (RUSAGE_CHILDREN of a process that has only that child).
+_MEASURE = ("import os, resource, subprocess, sys\n"
+            "code = subprocess.call(sys.argv[2:])\n"
+            "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+            "if code < 0:\n    os.kill(os.getpid(), -code)  # die of the same signal\n"
+            "sys.exit(code)\n")
+
+
 def run_cli(argv: list, *, cwd: Path, env: dict, timeout: float = 300) -> Result:
-    """`reportpub ARGV` in a subprocess -> Result with its own peak RSS (os.wait4 on that child)."""
+    """`reportpub ARGV` in a subprocess -> Result with its own peak RSS (measured by a small parent)."""
     out_path, err_path = Path(cwd) / f".out-{os.getpid()}-{threading.get_ident()}", \
         Path(cwd) / f".err-{os.getpid()}-{threading.get_ident()}"
     t0 = time.monotonic()
+    rss_path = Path(cwd) / f".rss-{os.getpid()}-{threading.get_ident()}"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([str(REPORTPUB), *map(str, argv)], cwd=cwd, env=env, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen([str(PYTHON), "-c", _MEASURE, str(rss_path), str(REPORTPUB), *map(str, argv)],
+                                cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
     timer = threading.Timer(timeout, lambda: _kill_group(proc.pid))
     timer.start()
     try:
@@ -83,10 +95,11 @@ def run_cli(argv: list, *, cwd: Path, env: dict, timeout: float = 300) -> Result
         timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - t0
+    maxrss_kb = int(rss_path.read_text()) if rss_path.is_file() else usage.ru_maxrss
     result = Result(list(argv), proc.returncode, out_path.read_text(errors="replace"),
-                    err_path.read_text(errors="replace"), seconds, usage.ru_maxrss / 1024)
-    out_path.unlink()
-    err_path.unlink()
+                    err_path.read_text(errors="replace"), seconds, maxrss_kb / 1024)
+    for path in (out_path, err_path, rss_path):
+        path.unlink(missing_ok=True)
     return result
 
 
