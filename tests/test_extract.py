@@ -98,6 +98,9 @@ def test_numbers_parse(text, value):
     ("37家新升规企业贡献34.5亿元。", [("新升规企业", "new", "", 37, "家"), ("新升规企业贡献", "level", "", 34.5, "亿元")]),
     ("工业、制造业投资分别增长9.4%、13.3%。",
      [("工业投资", "change", "yoy", 9.4, "%"), ("制造业投资", "change", "yoy", 13.3, "%")]),
+    ("城乡居民人均可支配收入分别增长5.1%和6.3%。",
+     [("城镇居民人均可支配收入", "change", "yoy", 5.1, "%"), ("农村居民人均可支配收入", "change", "yoy", 6.3, "%")]),
+    ("进出口总额突破1万亿元，建成5G基站3万个。", [("进出口总额", "level", "", 1, "万亿元"), ("5G基站", "level", "", 3, "万个")]),
 ])
 def test_grammar_of_common_constructions(sentence, expected):
     """Subject as the report words it (a longer phrase that contains it is fine), the rest exactly."""
@@ -131,6 +134,13 @@ def test_periods_and_status():
     assert g.status == "estimate"
     (h,) = facts_of("今年发展主要预期目标是：国内生产总值增长5%左右。", year=2023)
     assert h.status == "target"
+
+
+def test_a_month_heading_its_clause_is_the_period():
+    (f,) = facts_of("3月份，全市居民消费价格同比上涨0.7%。")
+    assert (f.period_start, f.period_end) == ("2022-03-01", "2022-03-31")
+    (g,) = facts_of("进出口总额突破1万亿元。")
+    assert (g.subject, g.approx) == ("进出口总额", "more_than")
 
 
 def test_range_gives_two_facts():

@@ -49,11 +49,14 @@ SCOPE_WORDS = re.compile(
 # Light verbs that only introduce a quantity (实现…, 完成…, 达到…): deleted from subjects.
 LIGHT_VERBS = re.compile(
     r"实现了?|完成了?|达到了?|累计|新增|共计|合计|总计|共有|拥有|引育|培育|推进|扩容|发放|增至|增加到|提高到|提高至|"
+    r"建成(?!区)|新建|"
     r"提升到|提升至|降至|降到|下降到|下降至|控制在|保持在|稳定在|为|是|有|达到"
 )
 LEADING_FUNCTION = re.compile(r"^(?:在|为|向|于|由|将|把|使|让|与|和|及|以及|并|并且|而|且|其中|另外|此外|同时|通过|其|已经|已)")
 # Approximation words are not part of what is measured: 惠及约6700万人, 超过5.2亿人次.
-APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近)|(?:约|近|超过|逾|大约|将近|接近|以上|左右|多|余)$")
+APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近)|(?:约|近|超过|逾|大约|将近|接近|以上|左右|多|余|分别)$")
+# Before a number, 突破 means "passed" (进出口总额突破1万亿元); after a count it is a noun (关键技术突破).
+PASSED_BEFORE_NUMBER = re.compile(r"突破$")
 BASIS_WORDS = re.compile(rf"(?:{YOY_RE.pattern}|{MOM_RE.pattern}|月均|日均|年均|同口径|可比口径)+$")
 
 # Verbs that end a noun phrase after a count (6家企业入驻, 7家医院开设发热门诊).

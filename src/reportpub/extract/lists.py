@@ -21,6 +21,8 @@ def distribute(phrase: str, n: int) -> list[str] | None:
     if m := _DIGIT_RUN.match(phrase):  # 一三产业比重 -> 第一产业比重, 第三产业比重
         items = [f"第{d}{m.group('head')}" for d in m.group("run")]
         return items if len(items) == n else None
+    if phrase.startswith("城乡") and n == 2:  # 城乡居民收入分别增长…: 城镇 and 农村, in that order
+        return [f"城镇{phrase[2:]}", f"农村{phrase[2:]}"]
     items = [x for x in _SPLIT.split(phrase) if x]
     if len(items) != n or n < 2:
         return None

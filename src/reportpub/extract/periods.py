@@ -17,6 +17,7 @@ _TIME_RE = re.compile(
     r"|(?P<mrange>(?P<m1>\d{1,2})[-—至到～~](?P<m2>\d{1,2})月)"
     r"|(?P<upto>截至|截止)(?:[^，。；]{0,6}?)(?P<m3>\d{1,2})月(?:末|底)"
     r"|(?P<mend>(?<![-—至到～~\d])(?P<m4>\d{1,2})月(?:末|底))"
+    r"|(?P<month>(?<![-—至到～~\d])(?P<m5>\d{1,2})月份?)(?=[，,])"
     r"|(?P<quarter>(?:第)?(?P<q>[一二三四])季度)"
     r"|(?P<q3>前三季度)|(?P<h1>上半年)|(?P<h2>下半年)"
     r"|(?P<fyp>十(?P<fyn>[一二三四五六])五)"
@@ -108,6 +109,9 @@ def _span(m: re.Match, year: int, delivered: int) -> tuple[str, str] | None:
     if g["upto"] or g["mend"]:
         mm = int(g["m3"] or g["m4"])
         return month_span(year, 1, year, mm) if 1 <= mm <= 12 else None
+    if g["month"]:
+        mm = int(g["m5"])
+        return month_span(year, mm, year, mm) if 1 <= mm <= 12 else None
     if g["quarter"]:
         q = _CN_NUM[g["q"]]
         return month_span(year, 3 * q - 2, year, 3 * q)

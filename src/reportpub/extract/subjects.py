@@ -8,7 +8,7 @@ import re
 
 from .lexicon import (
     APPROX_START, APPROX_WORDS, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
-    LOCATIVE_START, QUALIFIER_RE, RESULT_VERBS, SCOPE_WORDS, VERB_RE,
+    LOCATIVE_START, PASSED_BEFORE_NUMBER, QUALIFIER_RE, RESULT_VERBS, SCOPE_WORDS, VERB_RE,
 )
 
 _TRIM = "，,、；;：:。 \"'"
@@ -87,7 +87,7 @@ def change_subject(left: str) -> str:
 
 def count_subject(left: str, right: str) -> str:
     """Subject of a count or amount: before it (对接项目52个) or after it (6家企业入驻)."""
-    before = clean(left)
+    before = clean(PASSED_BEFORE_NUMBER.sub("", left))
     right = APPROX_START.sub("", right)
     after = right.lstrip("“”")
     if not after or after.startswith("、") or LOCATIVE_START.match(after) or VERB_RE.match(after) or _NUMBERISH.match(after):
@@ -132,7 +132,7 @@ def _split_noun_verb(right: str) -> tuple[str, str]:
 
 def level_subject(left: str) -> str:
     """Text before a rate or share stated as a level (优良水体比例50%)."""
-    return clean(left)
+    return clean(PASSED_BEFORE_NUMBER.sub("", left))
 
 
 def _modifier(left: str, verb_phrase_follows: bool = False) -> str:
