@@ -39,3 +39,35 @@ def prefect_harness(_prefect_home):
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+CKAN_ENV_FILE = Path(os.environ.get("CKAN_ENV_FILE") or ROOT / ".run" / "ckan" / "ckan.env")
+
+
+def read_env(path: Path) -> dict[str, str]:
+    """KEY=value lines (services/ckan/stack.sh writes no quotes, no spaces) -> dict."""
+    env = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip()
+    return env
+
+
+@pytest.fixture(scope="session")
+def ckan_env() -> dict[str, str]:
+    """The real CKAN 2.12 of services/ckan/stack.sh; tests FAIL without it (unless REPORTPUB_SKIP_CKAN=1)."""
+    import requests
+
+    if os.environ.get("REPORTPUB_SKIP_CKAN") == "1":
+        pytest.skip("REPORTPUB_SKIP_CKAN=1: CKAN tests skipped on this developer machine")
+    if not CKAN_ENV_FILE.is_file():
+        pytest.fail(f"the CKAN test stack is not running ({CKAN_ENV_FILE} is missing): run `make ckan-up` "
+                    "first (REPORTPUB_SKIP_CKAN=1 skips the CKAN tests locally)", pytrace=False)
+    env = read_env(CKAN_ENV_FILE)
+    try:
+        requests.get(f"{env['CKAN_URL']}/api/3/action/status_show", timeout=10).raise_for_status()
+    except (requests.RequestException, KeyError) as exc:
+        pytest.fail(f"CKAN from {CKAN_ENV_FILE} does not answer ({type(exc).__name__}): run `make ckan-up`",
+                    pytrace=False)
+    return env

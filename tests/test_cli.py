@@ -1,7 +1,6 @@
 """The CLI: exit codes, written files, a portal left unchanged by a refused publish, and docs."""
 
 import hashlib
-import json
 import re
 import subprocess
 import sys

@@ -20,37 +20,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from ..conftest import ROOT, SEED
+from ..conftest import CKAN_ENV_FILE, ROOT, SEED, read_env  # noqa: F401  (ckan_env is shared)
 
-ENV_FILE = Path(os.environ.get("CKAN_ENV_FILE") or ROOT / ".run" / "ckan" / "ckan.env")
+ENV_FILE = CKAN_ENV_FILE
 # The one number changed in the seed report for the "changed" release (same length: same fact ids).
 ORIGINAL, CHANGED = "地方级收入同比增长 2.7%", "地方级收入同比增长 3.7%"
-
-
-def read_env(path: Path) -> dict[str, str]:
-    """KEY=value lines (stack.sh writes no quotes, no spaces) -> dict."""
-    env = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            env[key.strip()] = value.strip()
-    return env
-
-
-@pytest.fixture(scope="session")
-def ckan_env() -> dict[str, str]:
-    if os.environ.get("REPORTPUB_SKIP_CKAN") == "1":
-        pytest.skip("REPORTPUB_SKIP_CKAN=1: CKAN tests skipped on this developer machine")
-    if not ENV_FILE.is_file():
-        pytest.fail(f"the CKAN test stack is not running ({ENV_FILE} is missing): run `make ckan-up` "
-                    "first (REPORTPUB_SKIP_CKAN=1 skips the CKAN tests locally)", pytrace=False)
-    env = read_env(ENV_FILE)
-    try:
-        requests.get(f"{env['CKAN_URL']}/api/3/action/status_show", timeout=10).raise_for_status()
-    except (requests.RequestException, KeyError) as exc:
-        pytest.fail(f"CKAN from {ENV_FILE} does not answer ({type(exc).__name__}): run `make ckan-up`",
-                    pytrace=False)
-    return env
 
 
 @pytest.fixture(scope="module")
