@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import IngestError
+from .textrules import SECTION_RE, SUBSECTION_RE, is_heading, is_open_ended  # noqa: F401 (re-exported)
 from .formats import media_type_of, read_report
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -25,10 +26,6 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # A CJK ideograph or full-width punctuation: whitespace next to these is layout, not content.
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2018-\u201d\u2026"
 _CJK_RE = re.compile(f"[{_CJK}]")
-_SENTENCE_END = tuple("。！？；：…”」』）)!?;:")
-_CN_DIGITS = "一二三四五六七八九十"
-SECTION_RE = re.compile(f"^[{_CN_DIGITS}]{{1,3}}、")
-SUBSECTION_RE = re.compile(f"^[（(][{_CN_DIGITS}]{{1,3}}[）)]")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 # Words that mark page furniture rather than report text (navigation, sharing, licence notes).
 _BOILERPLATE_RE = re.compile(
@@ -260,7 +257,7 @@ def split_paragraphs(text: str, furniture: tuple[str, ...] = (), table_start: in
     block_marked: list[bool] = []
     for (start, end), is_furniture in zip(lines, marked, strict=True):
         line = text[start:end].strip()
-        if (blocks and not is_furniture and not block_marked[-1] and not _is_heading(line)
+        if (blocks and not is_furniture and not block_marked[-1] and not is_heading(line)
                 and _continues(text, blocks[-1])):
             blocks[-1].append((start, end))
         else:
@@ -302,22 +299,13 @@ def _table_rows(text: str, table_start: int) -> list[tuple[int, int, int, int, s
 
 def _continues(text: str, block: list[tuple[int, int]]) -> bool:
     """Is this block a sentence cut off by a page break (long, has punctuation, no sentence end)?"""
-    joined = "".join(text[s:e] for s, e in block).strip()
-    if _is_heading(joined) or len(joined) < 20 or joined.endswith(_SENTENCE_END):
-        return False
-    return bool(re.search(r"[，。、；]", joined))
-
-
-def _is_heading(line: str) -> bool:
-    if len(line) > 60 or re.search(r"[。；！？]", line[:-1]):
-        return False
-    return bool(SECTION_RE.match(line) or (SUBSECTION_RE.match(line) and not line.endswith("。")))
+    return is_open_ended("".join(text[s:e] for s, e in block))
 
 
 def _kind(chars: str, index: int) -> str:
     if _BOILERPLATE_RE.search(chars):
         return "boilerplate"
-    if _is_heading(chars):
+    if is_heading(chars):
         return "heading"
     if index == 1 and len(chars) <= 60 and not chars.endswith(tuple("。；")):
         return "heading"  # the title line

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ..errors import IngestError
+from ..textrules import SECTION_RE, SUBSECTION_RE
 from .raw import (
     SENTENCE_END, RawText, Table, is_caption, is_data_table, join_paragraphs, make_table, nonspace,
     open_ended, squash,
@@ -42,7 +43,6 @@ _PAGE_NUMBER_RE = re.compile(r"""^(?:
     | (?:page|p\.)\d{1,4}(?:of\d{1,4})?                                # Page 3 of 10
 )$""", re.X | re.I)
 _BARE_NUMBER_RE = re.compile(r"^\d{1,3}$")
-_SECTION_START_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])")
 _CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u2026\u2014]")
 # Punctuation that may not begin a line: a line break never falls right before it.
 _NO_START = set("，。、；：？！”’）》」』】〕…%％,.;:?!)]}")
@@ -283,7 +283,7 @@ def _breaks(prev: Line, line: Line, geometry: _Geometry) -> bool:
     if prev.text.endswith(SENTENCE_END):
         # A full line that ends a sentence: a section number after it, or (in a document whose
         # paragraphs are not indented) a new page, starts a paragraph.
-        if _SECTION_START_RE.match(line.text) or (not same_page and not geometry.indented_paragraphs):
+        if SECTION_RE.match(line.text) or SUBSECTION_RE.match(line.text) or (not same_page and not geometry.indented_paragraphs):
             return True
     return False
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import IngestError
+from ..textrules import SENTENCE_END, is_open_ended  # noqa: F401 (SENTENCE_END re-exported)
 
 # A data cell longer than this (non-space characters) means the "table" lays out running text.
 MAX_DATA_CELL_CHARS = 200
@@ -18,9 +19,6 @@ MAX_DATA_CELL_CHARS = 200
 MAX_TABLE_CELLS = 2_000_000
 _WS_RE = re.compile(r"\s+")
 _CAPTION_RE = re.compile(r"^(?:附?表|Table)\s*[0-9０-９一二三四五六七八九十]")
-# Characters that end a sentence; a paragraph ending with one of them is never glued to the next
-# line by ingest (the same list as `reportpub.ingest`).
-SENTENCE_END = tuple("。！？；：…”」』）)!?;:")
 
 
 @dataclass(frozen=True)
@@ -92,18 +90,7 @@ def open_ended(paragraph: str) -> bool:
     Readers hold page furniture back until a paragraph that is not open-ended, so a footer is
     never glued into the sentence it interrupted.
     """
-    text = paragraph.strip()
-    if len(text) < 20 or text.endswith(SENTENCE_END) or _heading(text):
-        return False
-    return bool(re.search(r"[，。、；]", text))
-
-
-def _heading(text: str) -> bool:
-    from ..ingest import SECTION_RE, SUBSECTION_RE  # here: ingest imports this package
-
-    if len(text) > 60 or re.search(r"[。；！？]", text[:-1]):
-        return False
-    return bool(SECTION_RE.match(text) or (SUBSECTION_RE.match(text) and not text.endswith("。")))
+    return is_open_ended(paragraph)
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
