@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import frontmatter, parts
 from .errors import IngestError
+from .furniture import furniture_lines
 from .textrules import SECTION_RE, SUBSECTION_RE, is_heading, is_open_ended  # noqa: F401 (re-exported)
 from .formats import media_type_of, read_report
 
@@ -26,15 +28,12 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # A CJK ideograph or full-width punctuation: whitespace next to these is layout, not content.
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2018-\u201d\u2026"
 _CJK_RE = re.compile(f"[{_CJK}]")
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 # Words that mark page furniture rather than report text (navigation, sharing, licence notes).
 _BOILERPLATE_RE = re.compile(
     r"分享到|打印本页|关闭窗口|返回顶部|【字体|责任编辑|扫一扫|网站地图|ICP备|版权所有|"
     r"公有领域|著作权法|本作品|Copyright|上一篇|下一篇|当前位置"
 )
-_ORGAN_RE = re.compile(
-    r"([\u4e00-\u9fff]{2,24}?(?:管理委员会|管委会|人民政府|统计局|委员会|办公厅|国务院|发展和改革委员会|局))"
-)
+
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,7 @@ class Paragraph:
     source_end: int
     offsets: Sequence[int] = field(repr=False, compare=False, default=())  # an array: 8 bytes a character
     table_row: tuple[int, int] | None = None  # (table number, row number; row 0 is the header)
+    part: str = ""  # review | five_year_review | plan | five_year_plan | glossary | body (see parts.py)
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Paragraph offsets [start, end) -> offsets in the decoded source text."""
@@ -65,8 +65,14 @@ class Document:
     paragraphs: tuple[Paragraph, ...]
     title: str
     publisher: str
-    year: int | None
-    delivered_year: int | None
+    year: int | None  # the year under review
+    delivered_year: int | None  # the year `今年` means: delivery date, else the plan year, else `year`
+    region: str = ""
+    kind: str = ""  # government_work_report | work_summary | statistics_analysis | statistical_bulletin
+    plan_year: int | None = None
+    delivered: str = ""  # ISO date the report was delivered or dated
+    scope: tuple[str, str] | None = None  # the report's own period, e.g. 2016-01-01..2016-06-30
+    metadata_sources: dict = field(default_factory=dict, compare=False)  # field -> rule and source span
 
     @property
     def char_count(self) -> int:
@@ -112,15 +118,58 @@ def document_from_text(text: str, *, source_name: str, media_type: str = "text/p
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     paragraphs = split_paragraphs(text, furniture=boilerplate, table_start=table_start)
     meta = checked_metadata(metadata or {}, source_name)
-    title = meta.get("title") or _guess_title(paragraphs)
-    year = meta["year"] if meta.get("year") else _guess_year(paragraphs)
-    delivered = meta["delivered_year"] if meta.get("delivered_year") else _guess_delivered_year(paragraphs, year)
+    fm = frontmatter.read_front_matter([p.text for p in paragraphs], [p.kind for p in paragraphs], meta)
+    value = lambda f: f.value if f is not None else None  # noqa: E731
+    year, plan_year, kind = value(fm.year), value(fm.plan_year), value(fm.kind) or ""
+    region, delivered = value(fm.region) or "", value(fm.delivered) or ""
+    delivered_year = meta.get("delivered_year") or (int(delivered[:4]) if delivered else None) or (
+        plan_year if kind == "government_work_report" else None) or year
+    read_title = value(fm.title) or paragraphs[0].text[:40]
+    title = meta.get("title") or frontmatter.canonical_title(
+        read_title, region, plan_year if kind == "government_work_report" else year, kind,
+        is_title_line=fm.title is not None and fm.title.rule != "first_line")
+    if year is not None:
+        paragraphs = with_parts(paragraphs, parts.Frame(year, plan_year or year + 1))
+    scope = report_scope(paragraphs, title, year, delivered_year)
     return Document(
-        report_id=meta.get("report_id") or report_id_for(source_name, sha256),
+        report_id=meta.get("report_id") or report_id_for(source_name, sha256, slug=report_slug(
+            region, plan_year if kind == "government_work_report" else year, kind, scope)),
         source_name=source_name, media_type=media_type, encoding=encoding, sha256=sha256, text=text,
-        paragraphs=paragraphs, title=title, publisher=meta.get("publisher") or _guess_publisher(paragraphs),
-        year=year, delivered_year=delivered,
+        paragraphs=paragraphs, title=title, publisher=value(fm.publisher) or "",
+        year=year, delivered_year=delivered_year, region=region, kind=kind, plan_year=plan_year,
+        delivered=delivered, scope=scope,
+        metadata_sources=_sources(fm, paragraphs),
     )
+
+
+def with_parts(paragraphs: tuple[Paragraph, ...], frame: parts.Frame) -> tuple[Paragraph, ...]:
+    """Each paragraph with the part of the report it belongs to."""
+    states = parts.paragraph_states([p.text for p in paragraphs], [p.kind for p in paragraphs], frame)
+    return tuple(replace(p, part=s) for p, s in zip(paragraphs, states, strict=True))
+
+
+def report_scope(paragraphs: tuple[Paragraph, ...], title: str, year: int | None,
+                 delivered: int | None) -> tuple[str, str] | None:
+    """The report's own period: a scope in its title or opening (上半年, 一季度, 首季, 1-11月), else its year."""
+    from .extract.periods import scope_period  # extract imports ingest: imported here, when needed
+    if year is None:
+        return None
+    opening = [p.text for p in paragraphs if p.kind == "body"][:1]
+    return scope_period([title, *opening], year, delivered or year)
+
+
+def _sources(fm: frontmatter.FrontMatter, paragraphs: tuple[Paragraph, ...]) -> dict:
+    """Field -> {rule, value, source_start, source_end}: where each metadata value was read."""
+    out = {}
+    for name in ("title", "region", "publisher", "delivered", "kind", "year", "plan_year"):
+        found = getattr(fm, name)
+        if found is None:
+            continue
+        entry = {"rule": found.rule, "value": found.value}
+        if found.paragraph >= 0 and found.end > found.start:
+            entry["source_start"], entry["source_end"] = paragraphs[found.paragraph].source_span(found.start, found.end)
+        out[name] = entry
+    return out
 
 
 def _with_tables(text: str, tables: tuple) -> tuple[str, int | None]:
@@ -203,17 +252,51 @@ def sidecar_metadata(path: Path) -> dict:
 REPORT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
 
 
-def report_id_for(source_name: str, sha256: str) -> str:
-    """A file-system and URL safe id: the file stem in ASCII (with a hash of the whole name when the
-    stem says little in ASCII: 北京市2022年….txt and 上海市2022年….txt must not both be `2022`)."""
+def report_id_for(source_name: str, sha256: str, slug: str = "") -> str:
+    """A file-system and URL safe id: the file stem when it is a readable ASCII name (the operator
+    chose it), else the slug of the report's region, year and kind (beijing-shi-2026-government-work-report),
+    else the stem with a hash of the whole name (北京市….txt and 上海市….txt must not both be `2022`)."""
     name = Path(source_name).name
     stem = name.split(".")[0]
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:48].strip("-")
+    ascii_stem = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:48].strip("-")
     faithful = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem) and len(stem) <= 48  # only case and _ change
-    if faithful and len(re.findall(r"[a-z]", slug)) >= 3:
+    if faithful and len(re.findall(r"[a-z]", ascii_stem)) >= 3:
+        return ascii_stem
+    if slug:
         return slug
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-    return f"{slug}-{digest}" if slug else f"report-{digest}"
+    return f"{ascii_stem}-{digest}" if ascii_stem else f"report-{digest}"
+
+
+_REGION_SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|经济技术开发区|开发区|新区|省|市|州|盟|县|区|旗)$")
+_KIND_SLUG = {"government_work_report": "government-work-report", "work_summary": "work-summary",
+              "statistics_analysis": "statistics-analysis", "statistical_bulletin": "statistical-bulletin"}
+
+
+def report_slug(region: str, year: int | None, kind: str, scope: tuple[str, str] | None = None) -> str:
+    """北京市, 2026, government_work_report -> beijing-shi-2026-government-work-report; a part of a
+    year is named too (daqing-shi-2016-h1-statistics-analysis). '' while region or year is unknown."""
+    from pypinyin import lazy_pinyin
+    if not region or not year:
+        return ""
+    m = _REGION_SUFFIX.search(region)
+    words = [region[:m.start()], m.group()] if m and m.start() > 0 else [region]
+    pinyin = ["".join(lazy_pinyin(w)) for w in words]
+    parts_ = [re.sub(r"[^a-z0-9]+", "", p.lower()) for p in pinyin] + [
+        str(year), _scope_slug(scope), _KIND_SLUG.get(kind, "report")]
+    slug = "-".join(p for p in parts_ if p)[:60].strip("-")
+    return slug if REPORT_ID_RE.match(slug) else ""
+
+
+_SCOPES = {(1, 3): "q1", (1, 6): "h1", (7, 12): "h2", (1, 9): "q1-q3", (4, 6): "q2", (7, 9): "q3", (10, 12): "q4"}
+
+
+def _scope_slug(scope: tuple[str, str] | None) -> str:
+    """('2016-01-01', '2016-06-30') -> 'h1'; a whole year -> ''."""
+    if not scope or scope[0][:4] != scope[1][:4]:
+        return ""
+    months = int(scope[0][5:7]), int(scope[1][5:7])
+    return "" if months == (1, 12) else _SCOPES.get(months, f"m{months[0]:02d}-m{months[1]:02d}")
 
 
 def checked_metadata(meta: dict, source: str) -> dict:
@@ -253,6 +336,8 @@ def split_paragraphs(text: str, furniture: tuple[str, ...] = (), table_start: in
     marked = [key in keys for key in line_keys] or [False] * len(lines)
     if marked and marked[0] and line_keys.count(line_keys[0]) > 1:
         marked[0] = False  # the title, repeated later as a running header
+    page = furniture_lines([text[s:e] for s, e in lines])  # menus, bylines, captions of a web page
+    marked = [a or b for a, b in zip(marked, page, strict=True)]
     blocks: list[list[tuple[int, int]]] = []
     block_marked: list[bool] = []
     for (start, end), is_furniture in zip(lines, marked, strict=True):
@@ -331,41 +416,6 @@ def _compact(text: str, block: list[tuple[int, int]]) -> tuple[str, list[int]]:
             offsets.append(i)
         pending_space = bool(chars) and not _CJK_RE.match(chars[-1])  # a line break between Latin words
     return "".join(chars), offsets
-
-
-# --- metadata read from the text ------------------------------------------------------------
-
-def _guess_title(paragraphs: tuple[Paragraph, ...]) -> str:
-    first = next((p for p in paragraphs if p.kind != "boilerplate"), paragraphs[0])
-    return first.text if first.kind == "heading" else first.text[:40]
-
-
-def _guess_year(paragraphs: tuple[Paragraph, ...]) -> int | None:
-    """The year under review: in the title, or the `YYYY年是` / `YYYY年，` that opens the review."""
-    head = [p for p in paragraphs if p.kind != "boilerplate"][:8]
-    if head and head[0].kind == "heading" and (m := _YEAR_RE.search(head[0].text)):
-        return int(m.group(1))
-    for p in head:
-        if m := re.search(r"((?:19|20)\d{2})年(?:是|，|以来|全年|上半年|一季度|前三季度)", p.text):
-            return int(m.group(1))
-    years = [int(y) for p in head for y in _YEAR_RE.findall(p.text)]
-    return max(set(years), key=years.count) if years else None
-
-
-def _guess_delivered_year(paragraphs: tuple[Paragraph, ...], year: int | None) -> int | None:
-    """When the report was delivered (a dated byline such as ——2023年3月5日): `今年` means this year."""
-    for p in [p for p in paragraphs if p.kind != "boilerplate"][:6]:
-        if m := re.search(r"((?:19|20)\d{2})年\d{1,2}月\d{1,2}日", p.text):
-            return int(m.group(1))
-    return year
-
-
-def _guess_publisher(paragraphs: tuple[Paragraph, ...]) -> str:
-    for p in [p for p in paragraphs if p.kind != "boilerplate"][:6]:
-        if m := _ORGAN_RE.search(p.text):
-            name = m.group(1)
-            return re.sub(r"^.*?(?:代表|向|在|由)", "", name) or name
-    return ""
 
 
 def with_metadata(doc: Document, **changes) -> Document:

@@ -35,7 +35,7 @@ from .units import DATAPACKAGE_DIR, code_list
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 TABLES = ("reports", "paragraphs", "facts", "units")
 MANIFEST = "checksums.sha256"
-_TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "section_title", "text", "quote", "subject", "context", "qualifier",
+_TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "region", "section_title", "text", "quote", "subject", "context", "qualifier",
                             "source_file", "report_id", "subject_en"}
 
 
@@ -110,14 +110,18 @@ def dataset_name(docs: list[Document]) -> str:
 # --- rows ----------------------------------------------------------------------------------
 
 def _report_row(d: Document) -> dict:
+    scope = d.scope or ("", "")
     return {"report_id": d.report_id, "title": d.title, "publisher": d.publisher, "year": d.year,
+            "region": d.region, "kind": d.kind, "plan_year": d.plan_year, "delivered": d.delivered,
+            "period_start": scope[0], "period_end": scope[1],
+            "metadata_sources": json.dumps(d.metadata_sources, ensure_ascii=False, sort_keys=True),
             "source_file": d.source_name, "media_type": d.media_type, "encoding": d.encoding,
             "sha256": d.sha256, "char_count": d.char_count, "extractor_version": EXTRACTOR_VERSION}
 
 
 def _paragraph_row(report_id: str, p) -> dict:
     return {"report_id": report_id, "paragraph_id": p.paragraph_id, "section": p.section,
-            "section_title": p.section_title, "kind": p.kind, "text": p.text,
+            "section_title": p.section_title, "kind": p.kind, "part": p.part or "body", "text": p.text,
             "source_start": p.source_start, "source_end": p.source_end}
 
 
@@ -183,8 +187,18 @@ def _number(v: float) -> str:
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
+    """Integer columns are marked as pandas' nullable Int64, so that a reader going through pandas
+    (stock Frictionless does) reads an empty year as missing, not as the float NaN."""
+    table = table.replace_schema_metadata(_pandas_metadata(table.schema))
     pq.write_table(table, path, compression="zstd", use_dictionary=False, write_statistics=True,
                    store_schema=True)
+
+
+def _pandas_metadata(schema: pa.Schema) -> dict:
+    import pandas as pd
+    empty = pd.DataFrame({f.name: pd.Series([], dtype="Int64" if pa.types.is_integer(f.type) else
+                                            f.type.to_pandas_dtype()) for f in schema})
+    return pa.Table.from_pandas(empty, schema=schema, preserve_index=False).schema.metadata
 
 
 def _resource(name: str, path: str, fmt: str, schema: dict, root: Path | None) -> dict:
@@ -207,7 +221,7 @@ def _descriptor(docs: list[Document], name: str, version: str, settings: dict, r
     first = docs[0]
     title = first.title if len(docs) == 1 else f"{len(docs)} 份政府报告中的数量事实"
     publisher = first.publisher or "未知发布机关"
-    years = sorted({d.year for d in docs if d.year})
+    scopes = sorted(d.scope for d in docs if d.scope)
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": name,
@@ -225,7 +239,7 @@ def _descriptor(docs: list[Document], name: str, version: str, settings: dict, r
         ],
         "sources": [{"title": d.title, "path": d.source_name, "sha256": d.sha256,
                      "publisher": d.publisher, "mediatype": d.media_type} for d in docs],
-        "temporal": {"start": f"{years[0]}-01-01", "end": f"{years[-1]}-12-31"} if years else None,
+        "temporal": {"start": scopes[0][0], "end": max(end for _, end in scopes)} if scopes else None,
         "reportpub": {"version": __version__, "extractor_version": EXTRACTOR_VERSION, "manifest": MANIFEST},
         "resources": resources,
     }

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import EXTRACTOR_VERSION, __version__
 from .errors import ReportpubError, ValidationFailed
 from .extract import Fact, extract
-from .ingest import Document, ingest, report_id_for, sidecar_metadata
+from .ingest import Document, ingest, sidecar_metadata
 from .package import BuildResult, build
 
 log = logging.getLogger("reportpub.steps")
@@ -95,11 +95,6 @@ def input_key(path: Path, config: str | None = None) -> str:
     return h.hexdigest()
 
 
-def expected_dataset(path: Path) -> str:
-    meta = sidecar_metadata(path)
-    return meta.get("report_id") or report_id_for(path.name, hashlib.sha256(path.read_bytes()).hexdigest())
-
-
 def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
                    force: bool = False, config: str | None = None, render: bool = True) -> ReportOutcome:
     """One report through every stage; failures become outcomes (with an exit code), never exceptions.
@@ -122,11 +117,10 @@ def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir:
         if not path.is_file():
             return ReportOutcome(report, "failed", 2, f"{report}: no such file")
         key = input_key(path, config)
-        name = expected_dataset(path)
-        if not force and latest_input_key(portal, name) == key:
+        doc = step("ingest", ingest, path)  # the dataset's name is read from the report itself
+        if not force and latest_input_key(portal, doc.report_id) == key:
             return ReportOutcome(report, "skipped", 0, f"{report}: unchanged since its latest release, skipped",
-                                 dataset=name)
-        doc = step("ingest", ingest, path)
+                                 dataset=doc.report_id)
         facts = step("extract", extract, doc)
         built = step("build", build, [doc], list(facts), Path(work_dir) / doc.report_id)
         checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))

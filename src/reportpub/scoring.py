@@ -31,7 +31,7 @@ import re
 import sys
 from pathlib import Path
 
-SCALES = [("百万", 1e6), ("千万", 1e7), ("亿", 1e8), ("万", 1e4), ("千", 1e3), ("百", 1e2)]
+SCALES = [("万亿", 1e12), ("百万", 1e6), ("千万", 1e7), ("亿", 1e8), ("万", 1e4), ("千", 1e3), ("百", 1e2)]
 UNIT_ALIASES = {"％": "%", "percent": "%", "百分点": "pp", "个百分点": "pp", "percentage_point": "pp",
                 "pp": "pp", "名": "人", "位": "人", "m²": "平方米", "平米": "平方米",
                 "μg/m³": "微克/立方米", "ug/m3": "微克/立方米"}
@@ -150,13 +150,23 @@ def norm_bool(x):
     return str(x).strip().lower() in ("true", "1", "yes")
 
 
+def canon_period(s):
+    """One spelling per period: a whole year is YYYY, whole years YYYY/YYYY, else YYYY-MM/YYYY-MM."""
+    s = strip(s or "")
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-\d{2})?/(\d{4})(?:-(\d{2}))?(?:-\d{2})?", s)
+    if not m:
+        return s
+    ya, ma, yb, mb = m.group(1), m.group(2) or "01", m.group(3), m.group(4) or "12"
+    if ma == "01" and mb == "12":
+        return ya if ya == yb else f"{ya}/{yb}"
+    return f"{ya}-{ma}/{yb}-{mb}"
+
+
 def period_of(p):
     a, b = (p.get("period_start") or "")[:7], (p.get("period_end") or "")[:7]
-    if a[:4] == b[:4] and a.endswith("-01") and b.endswith("-12"):
-        return a[:4]
     if a and b:
-        return f"{a}/{b}"
-    return (p.get("period") or "").strip()
+        return canon_period(f"{a}/{b}")
+    return canon_period(p.get("period") or "")
 
 
 ATTRS = {
@@ -165,7 +175,7 @@ ATTRS = {
     "measure": lambda p, g: (p.get("measure") or "").strip() == g["measure"],
     "basis": lambda p, g: g["measure"] != "change" or (p.get("basis") or "none").strip() == (g["basis"] or "none"),
     "approx": lambda p, g: (p.get("approx") or "exact").strip() == g["approx"],
-    "period": lambda p, g: period_of(p) == g["period"],
+    "period": lambda p, g: period_of(p) == canon_period(g["period"]),
     "status": lambda p, g: (p.get("status") or "actual").strip() == g["status"],
     "qualifier": lambda p, g: strip(g["qualifier"] or "") in strip(p.get("qualifier") or "")
     if g["qualifier"] else not strip(p.get("qualifier") or ""),

@@ -24,7 +24,7 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 SAMPLES = sorted(REPORTS.glob("*.txt"))
 XSS = "<script>alert(1)</script>"
 XSS_PUBLISHER = "示范市</script><script>alert(3)</script>人民政府"
-XSS_REPORT = (f"示范市{XSS}2022年政府工作报告\n\n"
+XSS_REPORT = (f"示范市{XSS}2022年工作总结\n\n"
               f"2022年，全市地区生产总值同比增长5.2%{XSS}，固定资产投资增长3%。\n\n"
               "一、主要工作\n\n"
               "一般公共预算收入完成120亿元，增长4.1%。<img src=x onerror=alert(2)>\n")

@@ -105,8 +105,9 @@ def ran(tmp_path_factory):
         make(bad_dir / name)
     inputs.deep_html(root / "deep-raised.html")
     inputs.big_text(root / "big-60MB.txt", 60 * MB)
-    for name in HOSTILE_NAMES:
-        shutil.copyfile(SEED, names_dir / name)
+    seed = SEED.read_text(encoding="utf-8")
+    for name, zone in zip(HOSTILE_NAMES, "甲乙丙丁戊己庚辛", strict=True):  # eight reports of eight zones
+        (names_dir / name).write_text(seed.replace("北京经济技术开发区管委会", f"{zone}区管委会", 1), encoding="utf-8")
     (root / "no-numbers.txt").write_text(NO_NUMBERS, encoding="utf-8")
     env = base_env(root)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from .. import parts
 from ..ingest import Document, Paragraph
 from ..units import base_value, code_list
 from . import lists, subjects, tables
 from .glossary import english_subject
 from .lexicon import (
     CHANGE_VERB_RE, CONSEQUENCE_START, CONTRIBUTION_RE, CUMULATIVE_RE, DOWN_RE, FULL_YEAR_BASIS_RE,
-    CHANGE_AFTER_RE, GENERIC_SUBJECTS, MOM_RE, MULTIPLE_OF_RE, RATE_OF_CHANGE_RE,
+    ABOVE_OTHER_RE, CHANGE_AFTER_RE, GENERIC_SUBJECTS, MOM_RE, MULTIPLE_OF_RE, RATE_OF_CHANGE_RE,
     NEW_NOUN_RE, NEW_RE, OTHER_BASIS_RE, QUALIFIER_RE, SENTENCE_END, VERB_RE, YOY_RE,
 )
 from .numbers import Quantity, find_quantities
@@ -53,30 +54,54 @@ class Fact:
     context: str
 
 
+# A report whose year is unknown is read against this year; every period computed from it (今年,
+# 上半年, the part's default) falls before 1000 and is left empty: no date is better than a wrong one.
+UNKNOWN_YEAR = 100
+
+
 def extract(doc: Document) -> tuple[Fact, ...]:
     """Document -> facts of its body paragraphs, in document order."""
-    year = doc.year or 2000
+    year = doc.year or UNKNOWN_YEAR
     delivered = doc.delivered_year or year
-    # A title such as 上半年全市经济运行情况分析 sets the period of every figure that names none.
-    titled = find_period(doc.title, year, delivered)
-    default = Period(titled.start, titled.end, explicit=False) if titled.explicit else None
+    frame = parts.Frame(year, doc.plan_year or year + 1)
+    scope = Period(*doc.scope, explicit=False) if doc.scope else None
     facts: list[Fact] = []
-    section_default = {}
-    sticky: tuple[int, Period] | None = None  # (section, period) opened by a paragraph
+    heading_period: dict[int, Period | None] = {}
+    sticky: tuple[tuple[int, str], Period] | None = None  # ((section, part), period) opened by a paragraph
     for para in doc.paragraphs:
         if para.kind == "body" and (opened := opening_period(para.text, year, delivered)):
-            sticky = (para.section, opened)
-        if para.kind == "heading" and para.section and para.section not in section_default:
+            sticky = ((para.section, para.part), opened)
+        if para.kind == "heading" and para.section and para.section not in heading_period:
             # 三、2025年主要目标和重点任务: the heading's year governs its section.
             found = find_period(re.sub(r"^[一二三四五六七八九十]+、", "", para.section_title), year, delivered)
-            section_default[para.section] = Period(found.start, found.end, False) if found.explicit else None
-        if para.kind == "body":
-            carried = sticky[1] if sticky and sticky[0] == para.section else None
-            facts.extend(extract_paragraph(para, doc.report_id, year, delivered,
-                                           section_default.get(para.section) or carried or default))
+            heading_period[para.section] = Period(found.start, found.end, False) if found.explicit else None
+        if para.kind != "body" or para.part == parts.GLOSSARY:
+            continue
+        # The default period of a paragraph's facts, in order of precedence: a period opened by a
+        # paragraph earlier in the same part of the same section (五年来，…), the part of the report
+        # it stands in, its section heading's year, the report's own scope. A time word in the
+        # fact's own sentence wins over all of them.
+        opened = sticky[1] if sticky and sticky[0] == (para.section, para.part) else None
+        defaults = (opened, _part_period(para.part, frame), heading_period.get(para.section), scope)
+        default = next((d for d in defaults if d is not None), None)
+        facts.extend(extract_paragraph(para, doc.report_id, year, delivered, default))
     for rows in tables.table_rows(doc.paragraphs).values():
-        facts.extend(_table_facts(rows, doc.report_id, year, delivered, default))
-    return tuple(facts)
+        facts.extend(_table_facts(rows, doc.report_id, year, delivered, scope))
+    return tuple(_without_unknown_years(f) for f in facts) if doc.year is None else tuple(facts)
+
+
+def _part_period(part: str, frame: parts.Frame) -> Period | None:
+    """The period a part of the report gives its facts (None where the part sets none)."""
+    if part in ("", parts.BODY, parts.GLOSSARY):
+        return None
+    first, last = parts.default_span(part, frame)
+    return Period(f"{first:04d}-01-01", f"{last:04d}-12-31", explicit=False)
+
+
+def _without_unknown_years(fact: Fact) -> Fact:
+    if fact.period_start and int(fact.period_start[:4]) < 1000:
+        return replace(fact, period_start="", period_end="")
+    return fact
 
 
 def _table_facts(rows: list[Paragraph], report_id: str, year: int, delivered: int,
@@ -312,6 +337,8 @@ def _basis(left: str) -> str:
         return "none"
     if MOM_RE.search(left):
         return "mom"
+    if ABOVE_OTHER_RE.search(left):
+        return "none"
     if FULL_YEAR_BASIS_RE.search(left):
         return "none"
     if YOY_RE.search(left):

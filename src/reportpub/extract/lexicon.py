@@ -20,6 +20,8 @@ MOM_RE = re.compile(r"环比|比上月|较上月|比上季度?|较上季度?")
 YOY_RE = re.compile(r"同比|比上年同期|比去年同期|比上年|比去年|较上年|较去年|比同期|较同期|上年同期|与上年相比|比前一年")
 OTHER_BASIS_RE = re.compile(r"[比较](?!上年|去年|同期|上月|上季|重|例|率|值)[^，。；]{1,10}?(?:提高|降低|加快|回落|增加|减少|高|低|快|慢|上升|下降|收窄|扩大|持平)")
 FULL_YEAR_BASIS_RE = re.compile(r"[比较](?:上年|去年)全年")
+# 高于全国0.5个百分点 / 快于全省平均: compared with another figure, not with last year.
+ABOVE_OTHER_RE = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领先)(?:全国|全省|全市|全区|全县|平均|同期|预期|目标)[^，。；]{0,6}$")
 CONTRIBUTION_RE = re.compile(
     r"(?P<dir>正向|负向)?(?:拉动|带动|贡献|推动)(?P<what>[^，。；]{0,16}?)(?:(?:增长|提高|上升|下降)|(?<=[^增长提高上升下降])$)")
 
@@ -41,7 +43,7 @@ QUALIFIER_RE = re.compile(
 # Words that are scope, time or stance, not part of what is measured: deleted from subjects.
 SCOPE_WORDS = re.compile(
     r"(?:(?:19|20)\d{2}年(?:以来|底|末|初)?|\d{1,2}[-—至到]\d{1,2}月(?:份)?|\d{1,2}月(?:份|末|底)?|"
-    r"今年以来|今年|去年|上年|全年|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|第[一二三四]季度|"
+    r"今年以来|今年|去年|上年|全年|上半年|下半年|前三季度|首季度?|一季度|二季度|三季度|四季度|第[一二三四]季度|"
     r"年末|年底|年初|截至|截止|目前|当年|同期|过去五年|五年来|近五年|十四五期间|(?:过去|近)?[二三四五六七八九十]年(?:来|间)?(?![级期度代])|"
     r"预计|初步核算|初步统计|其中|全区|全市|全省|全县|全国|我国|我市|我区|我省|全域|区内|市内|"
     r"主要预期目标|预期目标|目标|力争|确保|争取|计划|预期)"
@@ -54,7 +56,7 @@ LIGHT_VERBS = re.compile(
 )
 LEADING_FUNCTION = re.compile(r"^(?:在|为|向|于|由|将|把|使|让|与|和|及|以及|并|并且|而|且|其中|另外|此外|同时|通过|其|已经|已)")
 # Approximation words are not part of what is measured: 惠及约6700万人, 超过5.2亿人次.
-APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近)|(?:约|近|超过|逾|大约|将近|接近|以上|左右|多|余|分别)$")
+APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近|以上|、)|(?:约|近|超过|超|逾|大约|将近|接近|以上|左右|多|余|分别|达)$")
 # Before a number, 突破 means "passed" (进出口总额突破1万亿元); after a count it is a noun (关键技术突破).
 PASSED_BEFORE_NUMBER = re.compile(r"突破$")
 BASIS_WORDS = re.compile(rf"(?:{YOY_RE.pattern}|{MOM_RE.pattern}|月均|日均|年均|同口径|可比口径)+$")

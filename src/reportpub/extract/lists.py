@@ -16,13 +16,19 @@ _THREE_SECTORS = re.compile(r"三次产业|一二三产业|一、二、三产业
 _DIGIT_RUN = re.compile(rf"^(?P<run>[{_ORDINALS}]{{2,3}})(?P<head>产业.*)$")
 
 
+# Compounds of two contrasted words, each a measure of its own: 城乡居民收入 -> 城镇…, 农村….
+CONTRASTED = {"城乡": ("城镇", "农村"), "存贷款": ("存款", "贷款"), "进出口": ("进口", "出口"),
+              "中小学": ("中学", "小学"), "本外币": ("本币", "外币"), "收支": ("收入", "支出")}
+
+
 def distribute(phrase: str, n: int) -> list[str] | None:
     """'工业、制造业投资' and n=2 -> ['工业投资', '制造业投资']; None when it does not split into n."""
     if m := _DIGIT_RUN.match(phrase):  # 一三产业比重 -> 第一产业比重, 第三产业比重
         items = [f"第{d}{m.group('head')}" for d in m.group("run")]
         return items if len(items) == n else None
-    if phrase.startswith("城乡") and n == 2:  # 城乡居民收入分别增长…: 城镇 and 农村, in that order
-        return [f"城镇{phrase[2:]}", f"农村{phrase[2:]}"]
+    for compound, pair in CONTRASTED.items():  # 城乡居民收入, 存贷款余额 分别…: one item each, in order
+        if n == 2 and compound in phrase:
+            return [phrase.replace(compound, word, 1) for word in pair]
     items = [x for x in _SPLIT.split(phrase) if x]
     if len(items) != n or n < 2:
         return None

@@ -189,28 +189,35 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
-_APPROX_BEFORE = [  # less_than first: 不超过 ends with 超过
-    (re.compile(r"(?:不到|不足|低于|少于|未满|不超过|不高于)$"), "less_than"),
-    (re.compile(r"(?:超过|超|逾|突破|高于|多于|大于)$"), "more_than"),
-    (re.compile(r"(?:约|大约|近|将近|接近|约为)$"), "about"),
-]
-_APPROX_AFTER = [
-    (re.compile(r"^(?:以上|之上)"), "more_than"),
-    (re.compile(r"^(?:左右|上下)"), "about"),
-    (re.compile(r"^(?:以下|以内|之内)"), "less_than"),
-]
+# Words that bound a number, and what they make of it. The longest word written before (or after)
+# the number decides: 不少于 is not 少于, 不超过 is not 超过.
+APPROX_BEFORE = {
+    "不到": "less_than", "不足": "less_than", "低于": "less_than", "少于": "less_than", "未满": "less_than",
+    "不超过": "less_than", "不高于": "less_than", "不多于": "less_than",
+    "超过": "more_than", "超": "more_than", "逾": "more_than", "突破": "more_than", "高于": "more_than",
+    "多于": "more_than", "大于": "more_than", "不低于": "more_than", "不少于": "more_than", "不下于": "more_than",
+    "至少": "more_than",
+    "约": "about", "大约": "about", "近": "about", "将近": "about", "接近": "about", "约为": "about",
+}
+APPROX_AFTER = {
+    "以上": "more_than", "之上": "more_than", "左右": "about", "上下": "about",
+    "以下": "less_than", "以内": "less_than", "之内": "less_than",
+}
 
 
 def _approx(text: str, start: int, end: int) -> str:
-    before = text[max(0, start - 3):start]
-    for rx, kind in _APPROX_BEFORE:
-        if rx.search(before):
-            return kind
+    before = _longest_suffix(text[max(0, start - 3):start], APPROX_BEFORE)
+    return APPROX_BEFORE[before] if before else _approx_after(text, end)
+
+
+def _approx_after(text: str, end: int) -> str:
     after = text[end:end + 2]
-    for rx, kind in _APPROX_AFTER:
-        if rx.search(after):
-            return kind
-    return "exact"
+    word = max((w for w in APPROX_AFTER if after.startswith(w)), key=len, default="")
+    return APPROX_AFTER[word] if word else "exact"
+
+
+def _longest_suffix(text: str, words: dict) -> str:
+    return max((w for w in words if text.endswith(w)), key=len, default="")
 
 
 def _excluded(text: str, start: int, end: int, *, arabic: bool) -> bool:
@@ -246,6 +253,8 @@ def _unit_fits(text: str, m: re.Match, unit: str) -> bool:
     """Chinese numerals count things only with a measure word, and 一 alone is an article."""
     num = m.group("num")
     after = text[m.end():m.end() + 2]
+    if num.startswith(("零", "〇")):
+        return False  # 零部件, 零售, 零就业家庭: a word, not a number
     if unit == "个" and after[:1] in ("月", "多") and after[:2] != "多亿":
         return False  # 三个月: a duration
     if re.fullmatch(ARABIC, num):

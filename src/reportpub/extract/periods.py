@@ -18,7 +18,7 @@ _TIME_RE = re.compile(
     r"|(?P<upto>截至|截止)(?:[^，。；]{0,6}?)(?P<m3>\d{1,2})月(?:末|底)"
     r"|(?P<mend>(?<![-—至到～~\d])(?P<m4>\d{1,2})月(?:末|底))"
     r"|(?P<month>(?<![-—至到～~\d])(?P<m5>\d{1,2})月份?)(?=[，,])"
-    r"|(?P<quarter>(?:第)?(?P<q>[一二三四])季度)"
+    r"|(?P<quarter>(?:第)?(?P<q>[一二三四])季度)|(?P<first_q>首季度?)"
     r"|(?P<q3>前三季度)|(?P<h1>上半年)|(?P<h2>下半年)"
     r"|(?P<fyp>十(?P<fyn>[一二三四五六])五)"
     r"|(?P<five>过去五年|近五年|五年来|五年间)"
@@ -115,6 +115,8 @@ def _span(m: re.Match, year: int, delivered: int) -> tuple[str, str] | None:
     if g["quarter"]:
         q = _CN_NUM[g["q"]]
         return month_span(year, 3 * q - 2, year, 3 * q)
+    if g["first_q"]:
+        return month_span(year, 1, year, 3)
     if g["q3"]:
         return month_span(year, 1, year, 9)
     if g["h1"]:
@@ -138,6 +140,26 @@ def _span(m: re.Match, year: int, delivered: int) -> tuple[str, str] | None:
     if g["full"]:
         return month_span(year, 1, year, 12)
     return None
+
+
+_SCOPE_RE = re.compile(
+    r"(?:(?:19|20)\d{2}年|今年)?(?P<scope>\d{1,2}[-—至到～~]\d{1,2}月|(?:第)?[一二三四]季度|首季度?|前三季度|上半年|下半年)")
+
+
+def scope_period(texts: list[str], year: int, delivered: int) -> tuple[str, str]:
+    """The period a report covers: a scope named in its title or at the opening of its text
+    (上半年全市经济运行情况分析; 今年一季度，全市…; 首季…), else its whole year."""
+    for i, text in enumerate(texts):
+        head = text if i == 0 else re.split(r"[。；]", text)[0]
+        for m in _SCOPE_RE.finditer(head):
+            if _COMPARISON_BEFORE.search(head[:m.start()]):
+                continue
+            if i > 0 and not _heads_clause(head, m.start()) and m.start() > 8:
+                continue
+            inner = _TIME_RE.search(m.group("scope"))
+            if inner and (span := _span(inner, year, delivered)):
+                return span
+    return month_span(year, 1, year, 12)
 
 
 def opening_period(paragraph: str, year: int, delivered: int) -> Period | None:

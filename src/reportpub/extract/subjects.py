@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import (
-    APPROX_START, APPROX_WORDS, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
+    ABOVE_OTHER_RE, APPROX_START, APPROX_WORDS, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
     LOCATIVE_START, PASSED_BEFORE_NUMBER, QUALIFIER_RE, RESULT_VERBS, SCOPE_WORDS, VERB_RE,
 )
 
@@ -82,6 +82,7 @@ def change_subject(left: str) -> str:
                 r"(?:约|近|超过|超|逾|不到|不足)?$", "", left))
     np = re.sub(r"[比较](?!重|例|率|值)(?:上年|去年)?(?:同期|全年)?$", "", np)
     np = re.sub(r"[比较](?!重|例|率|值)[^，。；]{1,10}$", "", np) if re.search(r"[比较]", np) else np
+    np = ABOVE_OTHER_RE.sub("", np)  # 高于全国: the comparison, not what is measured
     return clean(np)
 
 
