@@ -71,3 +71,33 @@ def ckan_env() -> dict[str, str]:
         pytest.fail(f"CKAN from {CKAN_ENV_FILE} does not answer ({type(exc).__name__}): run `make ckan-up`",
                     pytrace=False)
     return env
+
+
+SHARED = ROOT.parent / "shared"
+PROVINCES = SHARED / "reports" / "provinces-2026"
+HEADLINE_KEY = SHARED / "gold" / "headline-2026.dev.csv"
+
+
+def shared_reports() -> Path:
+    """The ten provincial reports beside the checkout; their absence fails (CI always has them)."""
+    if not PROVINCES.is_dir():
+        pytest.fail(f"{PROVINCES} is missing: the real-report tests need ../shared beside the checkout")
+    return PROVINCES
+
+
+@pytest.fixture(scope="session")
+def provinces_portal(tmp_path_factory, prefect_harness):
+    """The ten provincial reports published to one portal by the real `reportpub run`, as a new
+    user would: no metadata given, the files exactly as scraped."""
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    root = tmp_path_factory.mktemp("provinces")
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    run = subprocess.run([str(Path(sys.executable).parent / "reportpub"), "run", str(shared_reports()),
+                          "--portal", "portal", "--work-dir", "build"],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return root / "portal"

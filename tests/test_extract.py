@@ -17,7 +17,7 @@ from reportpub.extract.numbers import find_quantities, parse_number
 from reportpub.ingest import document_from_text, ingest
 from reportpub.pipeline import build_package
 
-from .conftest import FIXTURES, REPORTS, SEED
+from .conftest import FIXTURES, PROVINCES, REPORTS, SEED, shared_reports
 
 # (source, gold, region file or None, minimum span F1, minimum strict F1)
 CASES = {
@@ -26,12 +26,21 @@ CASES = {
                          FIXTURES / "gold/national_2023_gwr.excerpt.region.json", 0.97, 0.80),
     "daqing-excerpt": (REPORTS / "daqing_2016h1_economy.txt", FIXTURES / "gold/daqing_2016h1_economy.excerpt.gold.csv",
                        FIXTURES / "gold/daqing_2016h1_economy.excerpt.region.json", 0.97, 0.95),
+    # Real provincial reports as scraped (../shared), annotated for this project from the guidelines.
+    "zhejiang-2026-review": (PROVINCES / "浙江省.txt", FIXTURES / "gold/zhejiang_2026_gwr.review.gold.csv",
+                             FIXTURES / "gold/zhejiang_2026_gwr.review.region.json", 0.97, 0.92),
+    "zhejiang-2026-targets": (PROVINCES / "浙江省.txt", FIXTURES / "gold/zhejiang_2026_gwr.targets.gold.csv",
+                              FIXTURES / "gold/zhejiang_2026_gwr.targets.region.json", 0.97, 0.95),
+    "gansu-2026-excerpt": (PROVINCES / "甘肃省.txt", FIXTURES / "gold/gansu_2026_gwr.excerpt.gold.csv",
+                           FIXTURES / "gold/gansu_2026_gwr.excerpt.region.json", 0.97, 0.80),
     "synthetic": (FIXTURES / "synthetic/constructions_2024.txt", FIXTURES / "synthetic/constructions_2024.gold.csv",
                   None, 0.98, 0.95),
 }
 
 
 def score(source: Path, gold: Path, region: Path | None, tmp_path: Path) -> dict:
+    if source.is_relative_to(PROVINCES):
+        shared_reports()  # fails, with the reason, when ../shared is missing
     pkg = tmp_path / "pkg"
     build_package([source], pkg)
     bounds = None

@@ -14,7 +14,7 @@ short line inside the report is never taken for a menu.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 # Words of a page's tool bar, font switch and share bar; a line made only of these is a menu.
 MENU_WORDS = re.compile(
@@ -40,16 +40,16 @@ LINK_ID = re.compile(r"^(?:[0-9a-f]{16,}\s*[:：]?|https?://\S+)$")
 SALUTATION = re.compile(r"^(?:各位代表|同志们|各位委员)[:：，,！!]")
 _SENTENCE = re.compile(r"[，。；！？]")
 
-Rule = Callable[[list[str], int, list[bool]], bool]
+Rule = Callable[[Sequence[str], int, list[bool]], bool]
 
 
-def menu(lines: list[str], i: int, marks: list[bool]) -> bool:
+def menu(lines: Sequence[str], i: int, marks: list[bool]) -> bool:
     """下载 / 【字号： / 加大 还原 减小 / 分享到微信 / × / |: nothing but menu words and punctuation."""
     rest = MENU_PUNCT.sub("", MENU_WORDS.sub("", lines[i]))
     return rest == "" and len(lines[i].strip()) <= 40
 
 
-def breadcrumb(lines: list[str], i: int, marks: list[bool]) -> bool:
+def breadcrumb(lines: Sequence[str], i: int, marks: list[bool]) -> bool:
     """您的位置：首页 > 云南要闻, and each crumb on a line of its own after a > ."""
     line = lines[i].strip()
     if BREADCRUMB.search(line):
@@ -60,12 +60,12 @@ def breadcrumb(lines: list[str], i: int, marks: list[bool]) -> bool:
     return after_separator and _is_label(line)
 
 
-def repeated_crumb(lines: list[str], i: int, marks: list[bool]) -> bool:
+def repeated_crumb(lines: Sequence[str], i: int, marks: list[bool]) -> bool:
     """云南要闻 / 云南要闻: a short label repeating the furniture line before it."""
     return i > 0 and marks[i - 1] and lines[i].strip() == lines[i - 1].strip() and _is_label(lines[i].strip())
 
 
-def byline(lines: list[str], i: int, marks: list[bool]) -> bool:
+def byline(lines: Sequence[str], i: int, marks: list[bool]) -> bool:
     """来源：解放日报 / 时间：2026-02-09 / 分享：, and the value of a label left alone on its line."""
     line = lines[i].strip()
     if BYLINE_LABEL.search(line) and len(line) <= 40 and not _SENTENCE.search(line.split("：", 1)[-1]):
@@ -75,7 +75,7 @@ def byline(lines: list[str], i: int, marks: list[bool]) -> bool:
     return bool(i and marks[i - 1] and label_alone and _is_label(line))
 
 
-def timestamp(lines: list[str], i: int, marks: list[bool]) -> bool:
+def timestamp(lines: Sequence[str], i: int, marks: list[bool]) -> bool:
     """2026-02-03 09:02:33 / 2026年02月10日 07时41分: when a page was posted, alone on its line."""
     line = lines[i].strip()
     if not TIMESTAMP.match(line):
@@ -83,13 +83,13 @@ def timestamp(lines: list[str], i: int, marks: list[bool]) -> bool:
     return bool(ISO_DATE.match(line) or re.search(r"[:：时]", line))
 
 
-def caption(lines: list[str], i: int, marks: list[bool]) -> bool:
+def caption(lines: Sequence[str], i: int, marks: list[bool]) -> bool:
     """殷勇同志作政府工作报告。本报记者 戴冰摄: a photo caption."""
     line = lines[i].strip()
     return len(line) <= 80 and CAPTION.search(line) is not None
 
 
-def link_id(lines: list[str], i: int, marks: list[bool]) -> bool:
+def link_id(lines: Sequence[str], i: int, marks: list[bool]) -> bool:
     return LINK_ID.match(lines[i].strip()) is not None
 
 
@@ -104,13 +104,13 @@ def _is_label(line: str) -> bool:
     return 0 < len(line) <= 16 and not _SENTENCE.search(line) and not re.search(r"\d", line)
 
 
-def body_span(lines: list[str]) -> tuple[int, int]:
+def body_span(lines: Sequence[str]) -> tuple[int, int]:
     """(first, last + 1): the lines from the report's first sentence to its last.
 
     The report starts at its salutation, its first numbered heading or its first long sentence; it
     ends at its last line that has a sentence in it. Only lines outside this span can be furniture."""
-    first = next((i for i, line in enumerate(lines) if _starts_report(line.strip())), 0)
-    last = max((i for i, line in enumerate(lines) if _is_sentence(line.strip())), default=len(lines) - 1)
+    first = next((i for i in range(len(lines)) if _starts_report(lines[i].strip())), 0)
+    last = next((i for i in reversed(range(len(lines))) if _is_sentence(lines[i].strip())), len(lines) - 1)
     return first, max(first, last) + 1
 
 
@@ -122,17 +122,15 @@ def _is_sentence(line: str) -> bool:
     return len(line) >= 30 and bool(re.search(r"[。；！？]", line))
 
 
-def furniture_lines(lines: list[str]) -> list[bool]:
+def furniture_lines(lines: Sequence[str]) -> list[bool]:
     """Text lines -> True for each line that is page furniture (head or tail only)."""
     first, end = body_span(lines)
     marks = [False] * len(lines)
-    for i, _line in enumerate(lines):
-        if first <= i < end:
-            continue
+    for i in (*range(first), *range(end, len(lines))):
         marks[i] = any(rule(lines, i, marks) for rule in RULES.values())
     return marks
 
 
-def rule_names(lines: list[str], i: int, marks: list[bool]) -> list[str]:
+def rule_names(lines: Sequence[str], i: int, marks: list[bool]) -> list[str]:
     """Which rules call line i furniture (for `--debug` readers and tests)."""
     return [name for name, rule in RULES.items() if rule(lines, i, marks)]

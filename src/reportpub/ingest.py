@@ -36,7 +36,7 @@ _BOILERPLATE_RE = re.compile(
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 60 MB report has hundreds of thousands of paragraphs
 class Paragraph:
     paragraph_id: int
     section: int
@@ -302,7 +302,7 @@ def _scope_slug(scope: tuple[str, str] | None) -> str:
 def checked_metadata(meta: dict, source: str) -> dict:
     """Operator metadata -> the same, with year and report_id checked (they become numbers and paths)."""
     meta = dict(meta)
-    for key in ("year", "delivered_year"):
+    for key in ("year", "delivered_year", "plan_year"):
         if meta.get(key) in (None, ""):
             continue
         try:
@@ -336,7 +336,7 @@ def split_paragraphs(text: str, furniture: tuple[str, ...] = (), table_start: in
     marked = [key in keys for key in line_keys] or [False] * len(lines)
     if marked and marked[0] and line_keys.count(line_keys[0]) > 1:
         marked[0] = False  # the title, repeated later as a running header
-    page = furniture_lines([text[s:e] for s, e in lines])  # menus, bylines, captions of a web page
+    page = furniture_lines(_Lines(text, lines))  # menus, bylines, captions of a web page
     marked = [a or b for a, b in zip(marked, page, strict=True)]
     blocks: list[list[tuple[int, int]]] = []
     block_marked: list[bool] = []
@@ -365,6 +365,20 @@ def split_paragraphs(text: str, furniture: tuple[str, ...] = (), table_start: in
         paragraphs.append(Paragraph(len(paragraphs) + 1, section, section_title, "table", line, start, end,
                                     range(start, end), (table, row)))
     return tuple(paragraphs)
+
+
+class _Lines(Sequence[str]):
+    """The text's lines, sliced only when read: the furniture rules look at the head and the tail."""
+
+    def __init__(self, text: str, spans: list[tuple[int, int]]):
+        self.text, self.spans = text, spans
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __getitem__(self, i):  # noqa: ANN001 - int only
+        start, end = self.spans[i]
+        return self.text[start:end]
 
 
 def _table_rows(text: str, table_start: int) -> list[tuple[int, int, int, int, str]]:

@@ -13,14 +13,14 @@ from dataclasses import dataclass, replace
 
 from .. import parts
 from ..ingest import Document, Paragraph
-from ..units import base_value, code_list
+from ..units import base_value
 from . import lists, subjects, tables
 from .glossary import english_subject
 from .lexicon import (
-    CHANGE_VERB_RE, CONSEQUENCE_START, CONTRIBUTION_RE, CUMULATIVE_RE, DOWN_RE, FULL_YEAR_BASIS_RE,
-    ABOVE_OTHER_RE, CHANGE_AFTER_RE, GENERIC_SUBJECTS, MOM_RE, MULTIPLE_OF_RE, RATE_OF_CHANGE_RE,
-    NEW_NOUN_RE, NEW_RE, OTHER_BASIS_RE, QUALIFIER_RE, SENTENCE_END, VERB_RE, YOY_RE,
+    CHANGE_AFTER_RE, CHANGE_VERB_RE, CONSEQUENCE_START, GENERIC_SUBJECTS, MULTIPLE_OF_RE, NEW_NOUN_RE, NEW_RE,
+    QUALIFIER_RE, RATE_OF_CHANGE_RE, SENTENCE_END, VERB_RE, YOY_RE,
 )
+from .measures import basis_of, is_count, measure_of
 from .numbers import Quantity, find_quantities
 from .periods import Period, find_period, find_status, is_multi_year, opening_period, single_year
 
@@ -136,7 +136,8 @@ def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year
         if previous and _continues_list(text, previous, q):
             reading = _next_in_list(text, q, previous, year, delivered_year)
         else:
-            reading = _read(text, q, sent_start, previous, year, delivered_year, default_period)
+            reading = _read(text, q, sent_start, previous, year, delivered_year, default_period,
+                            reviewing=para.part in (parts.REVIEW, parts.FIVE_YEAR_REVIEW))
             if q.ratio_part == 1 or _starts_respectively(text, q, previous, sent_start):
                 reading = _with_group_subjects(text, quantities[i:], reading, year, delivered_year)
         previous = reading
@@ -174,23 +175,23 @@ class _Reading:
 
 
 def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: int, delivered: int,
-          default_period: Period | None) -> _Reading:
+          default_period: Period | None, reviewing: bool = False) -> _Reading:
     floor = prev.end if prev else sent_start
     left = subjects.left_phrase(text, q.start, floor)
     right = subjects.right_phrase(text, q.end, len(text))
     between = text[prev.end:q.start] if prev else ""
     list_joined = bool(prev) and "、" in between and not re.search(r"[，,；;。]", between)
 
-    measure, basis, value = _measure(left, q, text[sent_start:q.start])
+    measure, basis, value = measure_of(left, q)
     if (after := CHANGE_AFTER_RE.match(text[q.end:q.end + 5])) and q.unit in ("%", "个百分点"):
-        measure, basis = "change", _basis(left)
+        measure, basis = "change", basis_of(left, q)
         value = -q.value if after.group("dir") == "负" or after.group("verb") in ("下降", "降幅") else q.value
     if measure in ("level",) and prev and prev.measure in ("new", "cumulative") and (
             (list_joined and not VERB_RE.search(left)) or (prev.measure == "cumulative" and _carries_cumulative(between))):
         measure = prev.measure
     subject = _subject(left, right, q, measure, prev, text[sent_start:q.start])
     if m := RATE_OF_CHANGE_RE.search(left):  # 居民消费价格涨幅3%左右
-        measure, basis = "change", _basis(left)
+        measure, basis = "change", basis_of(left, q)
         value = -q.value if m.group("kind") in ("降幅", "跌幅") else q.value
         if GENERIC_SUBJECTS.match(subject):
             subject = subjects.clean(left[:m.start()]) or subject
@@ -198,7 +199,7 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
         measure, basis, subject = "ratio", "", (prev.subject if prev else subject)
     if measure == "level" and NEW_RE.match(subject):
         measure, subject = "new", NEW_RE.sub("", subject, count=1)
-    elif measure == "level" and NEW_NOUN_RE.match(subject) and _is_count(q.unit):
+    elif measure == "level" and NEW_NOUN_RE.match(subject) and is_count(q.unit):
         measure = "new"
 
     from_to = _from_to(text, q, left)
@@ -211,7 +212,7 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
     sentence_before = text[sent_start:q.start]
     period = find_period(text[sent_start:_sentence_end(text, q.end)], year, delivered, default_period,
                          upto=q.start - sent_start)
-    status = find_status(sentence_before, period, year)
+    status = find_status(sentence_before, period, year, reviewing=reviewing)
     span = (period.start, period.end)
     if is_multi_year(*span):
         first, last = int(span[0][:4]), int(span[1][:4])
@@ -293,61 +294,6 @@ def _with_group_subjects(text: str, members: list[Quantity], first: _Reading, ye
     return replace(first, subject=names[0], group=tuple(names[1:]))
 
 
-def _measure(left: str, q: Quantity, sentence_before: str) -> tuple[str, str, float]:
-    """(measure, basis, signed value) from the verb before the number and the unit."""
-    value = q.value
-    if q.ratio_part:
-        return "ratio" if q.unit == "%" else "level", "", value
-    if q.numeral == "doubling":  # 实现翻番: doubling is a change of one times
-        return "change", ("none" if re.search(r"[比较](?:19|20)\d{2}年", left) else _basis(left)), value
-    verb = CHANGE_VERB_RE.search(left)
-    percentish = q.unit in ("%", "‰", "个百分点")
-    if verb:
-        v = verb.group("verb")
-        if DOWN_RE.match(v):
-            value = -value
-        count_unit = code_list().get(q.unit)
-        is_count = count_unit is not None and count_unit.kind in ("count", "person")
-        basis = _basis(left)
-        if not percentish and v in ("增加", "增", "多") and is_count and basis == "yoy" and not YOY_RE.search(left):
-            return "new", "", q.value
-        if q.unit not in ("%", "‰", "个百分点", "倍") and basis == "yoy" and not YOY_RE.search(left):
-            basis = "none"  # an absolute change with no comparison stated
-        return "change", basis, value
-    if q.unit in ("个百分点", "%") and (c := CONTRIBUTION_RE.search(left)) and c.group("dir"):
-        return "change", "none", -value if c.group("dir") == "负向" else value  # 负向拉动投资8.7个百分点
-    if q.unit == "个百分点":
-        return "change", _basis(left), value
-    if CUMULATIVE_RE.search(left):
-        return "cumulative", "", value
-    if NEW_RE.search(left):
-        return "new", "", value
-    if percentish:
-        return "ratio", "", value
-    return "level", "", value
-
-
-def _is_count(unit: str) -> bool:
-    u = code_list().get(unit)
-    return u is not None and u.kind in ("count", "person")
-
-
-def _basis(left: str) -> str:
-    if CONTRIBUTION_RE.search(left):
-        return "none"
-    if MOM_RE.search(left):
-        return "mom"
-    if ABOVE_OTHER_RE.search(left):
-        return "none"
-    if FULL_YEAR_BASIS_RE.search(left):
-        return "none"
-    if YOY_RE.search(left):
-        return "yoy"
-    if OTHER_BASIS_RE.search(left):
-        return "none"
-    return "yoy"  # Chinese statistics compare with the same period of the previous year
-
-
 def _carries_cumulative(between: str) -> bool:
     """累计完成更新项目61个，盘活土地273公顷: 累计 governs the next coordinated clause."""
     return (bool(re.fullmatch(r"[，,][^，,；;。]*", between)) and not CHANGE_VERB_RE.search(between)
@@ -387,7 +333,7 @@ def _qualifier(text: str, q: Quantity, floor: int) -> str:
     after = text[q.end:q.end + 20]
     if m := re.match(r"[（(]([^（）()]{1,20})[）)]", after):
         inner = m.group(1)
-        if not re.search(r"[0-9０-９]", inner):
+        if not re.search(r"[0-9０-９]", inner) and len(inner) > 1:  # 15.6万套（间）: another unit, not a condition
             found.append(inner)
     if q.range_part:
         found.append(q.range_part)

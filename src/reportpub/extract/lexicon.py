@@ -10,10 +10,10 @@ CLAUSE_BREAK = "，,；;：:。！？!?（）()\n"
 LIST_BREAK = "、"
 
 CHANGE_UP = "增长|增加|提高|上升|上涨|增产|扩大|回升|提升|增收|加快|攀升|增|涨|升|多"
-CHANGE_DOWN = "下降|减少|降低|回落|下跌|减产|减收|下滑|放缓|收缩|降|减|跌|少"
+CHANGE_DOWN = "下降|减少|降低|回落|下跌|减产|减收|下滑|放缓|收缩|精简|压降|降|减|跌|少"
 NARROWED = "收窄|缩小"
 # The verb right before a number that makes it a change (增长8%), not a level (降到5.5%).
-CHANGE_VERB_RE = re.compile(rf"(?P<verb>{CHANGE_UP}|{CHANGE_DOWN}|{NARROWED}|净增|净减少|压减|压缩)了?(?:约|近|超过|超|逾|不到|不足)?$")
+CHANGE_VERB_RE = re.compile(rf"(?<!新)(?P<verb>{CHANGE_UP}|{CHANGE_DOWN}|{NARROWED}|净增|净减少|压减|压缩)了?(?:约|近|超过|超|逾|不到|不足)?$")
 DOWN_RE = re.compile(rf"^(?:{CHANGE_DOWN}|{NARROWED}|净减少|压减|压缩)$")
 
 MOM_RE = re.compile(r"环比|比上月|较上月|比上季度?|较上季度?")
@@ -25,14 +25,20 @@ ABOVE_OTHER_RE = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领�
 CONTRIBUTION_RE = re.compile(
     r"(?P<dir>正向|负向)?(?:拉动|带动|贡献|推动)(?P<what>[^，。；]{0,16}?)(?:(?:增长|提高|上升|下降)|(?<=[^增长提高上升下降])$)")
 
-NEW_RE = re.compile(r"新增|新建成?|新认定|新开工|新设立?|新登记|新引进|新培育|新开通|新落地|新签约|扩容|新招录|新发放")
+NEW_RE = re.compile(r"新增|新建成?|新入选|新获批|新获评|新入围|新认定|新开工|新设立?|新登记|新引进|新培育|新开通|新落地|新签约|扩容|新招录|新发放")
+# A share or rate stated as a level: 比重为28.5%, 覆盖率达73%.
+SHARE_RE = re.compile(r"(?:比重|占比|比例|率|份额)(?:分别)?(?:为|是|达到?|提高到|提升到|提高至|保持在|稳定在|控制在)?"
+                      r"(?:约|近|超过|超|不低于|不少于|不高于|不超过|低于|高于)?$")
 # Adjectives inside a noun that make a count new: 37家新升规企业.
 NEW_NOUN_RE = re.compile(r"^(?:新升规|新入规|新注册|新登记|新设立)")
 CUMULATIVE_RE = re.compile(r"累计(?!浓度|降水|值|平均)|累积|总数达|总量达|共计|合计|总计|总共")
 ESTIMATE_RE = re.compile(r"预计|初步核算|初步统计|预估|估计|预期完成")
-TARGET_RE = re.compile(
-    r"目标(?:是|为)|预期目标|主要目标|预期(?:增长|达到|为)|力争|争取|确保[^，。；]{0,12}(?:达到|实现|完成|增长)|"
-    r"计划(?:到|在|于|完成|新增|实现|投资|建设|安排)|拟|将达到|要达到|将新增|将完成|将实现"
+# Words that make a figure a goal wherever they stand.
+TARGET_RE = re.compile(r"目标(?:是|为)|预期目标|主要目标|预期(?:增长|达到|为)|力争")
+# Verbs of intent: a goal in a plan, but in a review of the year 积极争取…资金266.5亿元 is what was won.
+PLAN_VERB_RE = re.compile(
+    r"争取|确保[^，。；]{0,12}(?:达到|实现|完成|增长)|计划(?:到|在|于|完成|新增|实现|投资|建设|安排)|拟|将达到|要达到|将新增|"
+    r"将完成|将实现"
 )
 
 QUALIFIER_RE = re.compile(
@@ -56,7 +62,7 @@ LIGHT_VERBS = re.compile(
 )
 LEADING_FUNCTION = re.compile(r"^(?:在|为|向|于|由|将|把|使|让|与|和|及|以及|并|并且|而|且|其中|另外|此外|同时|通过|其|已经|已)")
 # Approximation words are not part of what is measured: 惠及约6700万人, 超过5.2亿人次.
-APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近|以上|、)|(?:约|近|超过|超|逾|大约|将近|接近|以上|左右|多|余|分别|达)$")
+APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近|以上|左右|、)|(?:约|近|超过|超|逾|大约|将近|接近|以上|左右|多|余|分别|达)$")
 # Before a number, 突破 means "passed" (进出口总额突破1万亿元); after a count it is a noun (关键技术突破).
 PASSED_BEFORE_NUMBER = re.compile(r"突破$")
 BASIS_WORDS = re.compile(rf"(?:{YOY_RE.pattern}|{MOM_RE.pattern}|月均|日均|年均|同口径|可比口径)+$")

@@ -52,6 +52,8 @@ def _shared_head(first: str, last: str) -> str:
     at = last.rfind(end, 0, len(last) - 1)
     if at >= 0:
         return last[at + 1:]
+    if len(first) == 2 and len(last) > 4:  # 城镇和农村居民人均可支配收入: the last item's first word is a peer
+        return last[2:]
     if m := _HEADS.search(last):
         return m.group()
     return last[len(first):] if len(last) > len(first) else ""

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon import ESTIMATE_RE, TARGET_RE
+from .lexicon import ESTIMATE_RE, PLAN_VERB_RE, TARGET_RE
 
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Each pattern -> (start_year_offset, start_month, end_year_offset, end_month) relative to a year.
@@ -49,7 +49,7 @@ def _time_references(text: str, year: int, delivered: int) -> tuple[tuple[int, i
     for m in _TIME_RE.finditer(text):
         if _COMPARISON_BEFORE.search(text[:m.start()]) or not _heads_clause(text, m.start()):
             continue
-        span = "same" if m.group("same") else _span(m, year, delivered)
+        span = "same" if m.group("same") else "full" if m.group("full") else _span(m, year, delivered)
         if span:
             found.append((m.end(), _bracket_end(text, m.start()), span))
     return tuple(found)
@@ -82,6 +82,9 @@ def find_period(text: str, year: int, delivered_year: int, default: Period | Non
         if span == "same":  # 同期为…: the same period a year earlier
             base = default or Period(*month_span(year, 1, year, 12), explicit=False)
             span = _shift_year((base.start, base.end), -1)
+        elif span == "full":  # 全年: the whole of the year in frame (the plan year, in a plan)
+            y = int((default.end if default else f"{year}")[:4])
+            span = month_span(y, 1, y, 12)
         best = span
     if best is None:
         return default or Period(*month_span(year, 1, year, 12), explicit=False)
@@ -180,10 +183,20 @@ def single_year(y: int) -> tuple[str, str]:
     return month_span(y, 1, y, 12)
 
 
-def find_status(sentence_before: str, period: Period, year: int) -> str:
-    """预计/初步 mark estimates; 目标/力争/计划 and future years mark targets."""
-    if TARGET_RE.search(sentence_before) or int(period.start[:4]) > year:
-        return "target"
-    if ESTIMATE_RE.search(sentence_before):
-        return "estimate"
+def find_status(sentence_before: str, period: Period, year: int, reviewing: bool = False) -> str:
+    """A figure's status: the first rule of `STATUS_RULES` that applies, else actual.
+
+    `reviewing` is true in the parts of a report that review past years, where verbs of intent
+    (争取, 确保) tell what was achieved, not what is planned."""
+    for _name, applies, status in STATUS_RULES:
+        if applies(sentence_before, period, year, reviewing):
+            return status
     return "actual"
+
+
+STATUS_RULES = (
+    ("goal_word", lambda s, p, y, r: TARGET_RE.search(s) is not None, "target"),  # 主要预期目标是, 力争
+    ("future_period", lambda s, p, y, r: int(p.start[:4]) > y, "target"),  # after the year under review
+    ("estimate_word", lambda s, p, y, r: ESTIMATE_RE.search(s) is not None, "estimate"),  # 预计, 初步核算
+    ("intent_outside_review", lambda s, p, y, r: not r and PLAN_VERB_RE.search(s) is not None, "target"),
+)
