@@ -17,8 +17,8 @@ from ..units import base_value
 from . import lists, subjects, tables
 from .glossary import english_subject
 from .lexicon import (
-    CHANGE_AFTER_RE, CHANGE_VERB_RE, CONSEQUENCE_START, GENERIC_SUBJECTS, MULTIPLE_OF_RE, NEW_NOUN_RE, NEW_RE,
-    QUALIFIER_RE, RATE_OF_CHANGE_RE, SENTENCE_END, VERB_RE, YOY_RE,
+    APPROX_START, CHANGE_AFTER_RE, CHANGE_VERB_RE, CONSEQUENCE_START, ELLIPTIC_HEADS, GENERIC_SUBJECTS, MULTIPLE_OF_RE, NEW_NOUN_RE, NEW_RE,
+    QUALIFIER_RE, RATE_OF_CHANGE_RE, SENTENCE_END, VERB_RE, WHOLE_HEADS, YOY_RE,
 )
 from .measures import basis_of, is_count, measure_of
 from .numbers import Quantity, find_quantities
@@ -202,9 +202,9 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
     elif measure == "level" and NEW_NOUN_RE.match(subject) and is_count(q.unit):
         measure = "new"
 
-    from_to = _from_to(text, q, left)
+    from_to, named_year, before_from = _from_to(text, q, left)
     if from_to == "from":  # 从2.5万公里增加到4.2万公里: the start value
-        subject = subjects.clean(left[:-1]) or subject
+        subject = subjects.clean(before_from) or subject
         measure, basis, value = ("ratio" if q.unit == "%" else "level"), "", q.value
     elif from_to == "to" and prev:
         subject, measure, basis, value = prev.subject, prev.measure, "", q.value
@@ -214,7 +214,9 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
                          upto=q.start - sent_start)
     status = find_status(sentence_before, period, year, reviewing=reviewing)
     span = (period.start, period.end)
-    if is_multi_year(*span):
+    if named_year:  # 从2020年的…提高到2025年的…: each value's own year
+        span = single_year(named_year)
+    elif is_multi_year(*span):
         first, last = int(span[0][:4]), int(span[1][:4])
         if from_to == "from":
             span = single_year(first - 1)
@@ -233,15 +235,19 @@ def _fallback_subject(text: str, q: Quantity) -> str:
     return rest.strip("，。；、 ") or clause
 
 
-def _from_to(text: str, q: Quantity, left: str) -> str:
-    """'from' for A and 'to' for B in 从A提高到B; '' otherwise."""
-    if left.endswith(("从", "由")) and re.match(r"(?:[^，。；]{0,2})?(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降|增)(?:到|至)",
-                                        text[q.end:q.end + 8]):
-        return "from"
-    if re.search(r"(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降|增)(?:到|至)$", left) and \
-            re.search(r"[从由][^，。；]{1,12}$", text[max(0, q.start - 30):q.start - len(left)]):
-        return "to"
-    return ""
+_MOVE = r"(?:提高|增加|上升|下降|减少|降低|扩大|缩小|增长|提升|缩短|压缩|降|增)"
+_OF_YEAR = r"(?:(?P<y>(?:19|20)\d{2})年(?:的|底|末)?)?"  # 从2020年的10.5万元提高到2025年的14万元
+_FROM_RE = re.compile(rf"[从由]{_OF_YEAR}$")
+_TO_RE = re.compile(rf"{_MOVE}(?:到|至){_OF_YEAR}$")
+
+
+def _from_to(text: str, q: Quantity, left: str) -> tuple[str, int | None, str]:
+    """('from' or 'to', the year named with it, the subject text before 从) in 从A提高到B; ('', None, '') otherwise."""
+    if (m := _FROM_RE.search(left)) and re.match(rf"(?:[^，。；]{{0,2}})?{_MOVE}(?:到|至)", text[q.end:q.end + 8]):
+        return "from", int(m.group("y")) if m.group("y") else None, left[:m.start()]
+    if (m := _TO_RE.search(left)) and re.search(r"[从由][^，。；]{1,20}$", text[max(0, q.start - 40):q.start - len(left)]):
+        return "to", int(m.group("y")) if m.group("y") else None, ""
+    return "", None, ""
 
 
 def _continues_list(text: str, prev: _Reading, q: Quantity) -> bool:
@@ -249,6 +255,7 @@ def _continues_list(text: str, prev: _Reading, q: Quantity) -> bool:
     between = text[prev.end:q.start]
     if q.range_part == "区间上限" or q.ratio_part > 1:
         return True
+    between = APPROX_START.sub("", between)  # 分别增长4%左右和6%左右
     return bool(prev.group) and between in ("、", "和", "及", "，", ",")
 
 
@@ -320,6 +327,8 @@ def _subject(left: str, right: str, q: Quantity, measure: str, prev: _Reading | 
         return _previous_clause_subject(left_context)
     if not subject:
         return carried
+    if ELLIPTIC_HEADS.match(subject) and WHOLE_HEADS.search(carried) and WHOLE_HEADS.sub("", carried):
+        return WHOLE_HEADS.sub("", carried) + subject
     if GENERIC_SUBJECTS.match(subject) and carried:
         return carried + subject
     return subject

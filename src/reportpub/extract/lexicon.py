@@ -81,6 +81,10 @@ LOCATIVE_START = re.compile(r"^(?:区内|市内|省内|全国|全省|全市|全�
 LIST_CONNECTORS = re.compile(r"以及|和|与|及|或")
 # Words too generic to stand alone: prefixed with the subject they refer to (增速 -> GDP增速).
 GENERIC_SUBJECTS = re.compile(r"^(?:增速|增幅|降幅|涨幅|跌幅|增长率|比重|占比|总量|规模|增量|总额|速度|水平|份额)$")
+# A head noun standing alone after a list item that named its whole (规模以上工业企业达7.6万家、增加值增长3%;
+# 粮食播种面积3320万亩、产量1285万吨): it takes the item's modifier (规模以上工业, 粮食).
+ELLIPTIC_HEADS = re.compile(r"^(?:增加值|总产量|产量|总产值|产值|营业收入|营收|利润总额|利润|出口额|进口额|销售额)$")
+WHOLE_HEADS = re.compile(r"(?:播种面积|种植面积|企业|面积)$")
 # A rate of change stated as a level: 居民消费价格涨幅3%左右 is a change of 3 %.
 RATE_OF_CHANGE_RE = re.compile(r"(?P<kind>涨幅|增幅|增速|增长率|降幅|跌幅)(?:为|是|达到?|控制在|保持在|在)?(?:约|近|超过)?$")
 # 是全国平均水平的1.2倍: a multiple of another quantity, a ratio.

@@ -76,10 +76,14 @@ def contribution_subject(left: str) -> str | None:
     return m.group("what").strip("，、") or None if m else None
 
 
+# The verbs a change subject ends with; 增收/减收 stay (合计增收2.5亿元: the increase is what is measured).
+_CHANGE_VERB_AT_END = re.compile(r"(?:增长|下降|增加|减少|提高|降低|回落|上涨|上升|下跌|收窄|扩大|回升|压降|压减|精简|增|降|减|升|涨)了?"
+                                 r"(?:约|近|超过|超|逾|不到|不足)?$")
+
+
 def change_subject(left: str) -> str:
     """Text before a change verb -> what changed (地区生产总值同比增长 -> 地区生产总值)."""
-    np = BASIS_WORDS.sub("", re.sub(r"(?:增长|下降|增加|减少|提高|降低|回落|上涨|上升|下跌|收窄|扩大|回升|增|降|减|升|涨)了?"
-                r"(?:约|近|超过|超|逾|不到|不足)?$", "", left))
+    np = BASIS_WORDS.sub("", _CHANGE_VERB_AT_END.sub("", left))
     np = re.sub(r"[比较](?!重|例|率|值)(?:上年|去年)?(?:同期|全年)?$", "", np)
     np = re.sub(r"[比较](?!重|例|率|值)[^，。；]{1,10}$", "", np) if re.search(r"[比较]", np) else np
     np = ABOVE_OTHER_RE.sub("", np)  # 高于全国: the comparison, not what is measured
