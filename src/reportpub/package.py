@@ -29,11 +29,12 @@ from . import EXTRACTOR_VERSION, __version__, csvsafe
 from .errors import BuildError
 from .extract import Fact
 from .files import sha256_file
+from .indicators import code_list_of_indicators
 from .ingest import Document
+from .tables import TABLES
 from .units import DATAPACKAGE_DIR, code_list
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
-TABLES = ("reports", "paragraphs", "facts", "units")
 MANIFEST = "checksums.sha256"
 _TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "region", "section_title", "text", "quote", "subject", "context", "qualifier",
                             "source_file", "report_id", "subject_en"}
@@ -74,6 +75,7 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
             "paragraphs": [_paragraph_row(d.report_id, p) for d in docs for p in d.paragraphs],
             "facts": [_fact_row(f) for f in facts],
             "units": [_unit_row(u) for u in sorted(code_list().values(), key=lambda u: u.unit)],
+            "indicator_codes": [i.row() for i in sorted(code_list_of_indicators().values(), key=lambda i: i.code)],
         }
         resources = []
         manifest = []

@@ -22,20 +22,14 @@ from pathlib import Path
 from ..diff import ReleaseDiff
 from ..errors import PublishError
 from ..files import sha256_file
+from ..tables import ABOUT
 
-TABLE_ORDER = ("facts", "paragraphs", "reports", "units")
+TABLE_ORDER = ("facts", "paragraphs", "reports", "units", "indicator_codes")  # the order consumers read them in
 DESCRIPTOR, RELEASES = "datapackage.json", "releases.json"
 REPORTS = ("validation.html", "validation.json")  # published, not compared
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
-_TABLES = {
-    "facts": ("数量事实：每行一个数字及其主语、指标、单位、时期和在原文中的位置",
-              "Quantitative facts: one number per row with its subject, measure, unit, period and place "
-              "in the source text"),
-    "paragraphs": ("段落：报告原文逐段", "Paragraphs: the report text, one paragraph per row"),
-    "reports": ("报告：来源文件、发布机关及其 sha256", "Reports: source file, publisher and its sha256"),
-    "units": ("单位代码表：单位、基本单位与换算系数", "Unit code list: unit, base unit and conversion factor"),
-}
+_TABLES = {t: (zh, en) for t, (_, _, zh, en) in ABOUT.items()}
 _FORMATS = {"csv": ("CSV", "（CSV，UTF-8）", "(CSV, UTF-8)"),
             "parquet": ("Parquet", "（Parquet，行与 CSV 相同）", "(Parquet, the same rows as the CSV)")}
 _META = {

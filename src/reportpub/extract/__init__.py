@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .. import parts
+from ..indicators import indicator_for, label_en
 from ..ingest import Document, Paragraph
 from ..units import base_value
 from . import lists, subjects, tables
@@ -52,6 +53,7 @@ class Fact:
     status: str
     qualifier: str
     context: str
+    indicator: str = ""  # code in datapackage/indicators.csv, '' where none fits exactly
 
 
 # A report whose year is unknown is read against this year; every period computed from it (今年,
@@ -114,13 +116,18 @@ def _table_facts(rows: list[Paragraph], report_id: str, year: int, delivered: in
         out.append(Fact(
             fact_id=f"{report_id}-p{row.paragraph_id:04d}-c{start:04d}", report_id=report_id,
             paragraph_id=row.paragraph_id, section=row.section, char_start=start, char_end=end, source_start=a,
-            source_end=b, quote=row.text[start:end], subject=subject, subject_en=english_subject(subject),
-            measure=measure, basis=basis, value=value, unit=unit, value_base=value_base, unit_base=unit_base,
+            source_end=b, quote=row.text[start:end], subject=subject, subject_en=_english(subject, measure, unit),
+            indicator=indicator_for(subject, measure, unit), measure=measure, basis=basis, value=value, unit=unit, value_base=value_base, unit_base=unit_base,
             approx="exact", period_start=period.start, period_end=period.end,
             status="target" if int(period.start[:4]) > year else "actual", qualifier="",
             context=f"{subject} | {column}".strip(" |"),
         ))
     return out
+
+
+def _english(subject: str, measure: str, unit: str) -> str:
+    """The indicator's English label, else the glossary's exact entry for the subject, else ''."""
+    return label_en(indicator_for(subject, measure, unit)) or english_subject(subject)
 
 
 def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year: int,
@@ -149,7 +156,9 @@ def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year
             fact_id=f"{report_id}-p{para.paragraph_id:04d}-c{q.start:04d}",
             report_id=report_id, paragraph_id=para.paragraph_id, section=para.section,
             char_start=q.start, char_end=q.end, source_start=a, source_end=b, quote=text[q.start:q.end],
-            subject=reading.subject, subject_en=english_subject(reading.subject), measure=reading.measure,
+            subject=reading.subject, subject_en=_english(reading.subject, reading.measure, q.unit),
+            measure=reading.measure,
+            indicator=indicator_for(reading.subject, reading.measure, q.unit),
             basis=reading.basis, value=reading.value, unit=q.unit, value_base=value_base, unit_base=unit_base,
             approx=q.approx, period_start=reading.period_start, period_end=reading.period_end,
             status=reading.status, qualifier=reading.qualifier, context=_clause(text, q),

@@ -1,4 +1,5 @@
-"""Chinese indicator names -> English, from datapackage/glossary.csv (longest match wins)."""
+"""Chinese subjects -> English, from datapackage/glossary.csv, on exact match only: a subject that
+merely contains a glossary term (单位地区生产总值能耗 contains 地区生产总值) is another measure."""
 
 from __future__ import annotations
 
@@ -9,19 +10,13 @@ from ..units import DATAPACKAGE_DIR
 
 
 @lru_cache(maxsize=1)
-def _glossary() -> list[tuple[str, str]]:
+def _glossary() -> dict[str, str]:
     with open(DATAPACKAGE_DIR / "glossary.csv", encoding="utf-8", newline="") as f:
-        rows = [(r["zh"], r["en"]) for r in csv.DictReader(f)]
-    return sorted(rows, key=lambda r: len(r[0]), reverse=True)
+        return {r["zh"]: r["en"] for r in csv.DictReader(f)}
 
 
-@lru_cache(maxsize=4096)
 def english_subject(subject: str) -> str:
-    """Exact name first, else the longest glossary term the subject contains; '' when none."""
-    for zh, en in _glossary():
-        if subject == zh:
-            return en
-    for zh, en in _glossary():
-        if zh in subject:
-            return en
-    return ""
+    """The glossary's English for exactly this subject (its region prefix aside); '' when none."""
+    from ..indicators import normalise
+    glossary = _glossary()
+    return glossary.get(subject) or glossary.get(normalise(subject), "")

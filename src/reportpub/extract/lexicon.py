@@ -42,7 +42,7 @@ PLAN_VERB_RE = re.compile(
 )
 
 QUALIFIER_RE = re.compile(
-    r"同口径|可比口径|剔除[^，。；（）]{1,10}?因素|扣除[^，。；（）]{1,10}?(?:因素|影响)|按可比价格计算|按现价计算|"
+    r"同口径|可比口径|剔除[^，。；（）]{1,10}?因素|扣除[^，。；（）]{1,12}?(?:因素|影响|后)|实际(?=增长|下降)|按可比价格计算|按现价计算|"
     r"按不变价格计算|现价|可比价|(?:月均|日均|年均)(?=增长|下降|增加|减少|提高|上涨|环比|同比|分别|[0-9０-９约近超])|平均每年|连年|每年"
 )
 
@@ -62,7 +62,7 @@ LIGHT_VERBS = re.compile(
 )
 LEADING_FUNCTION = re.compile(r"^(?:在|为|向|于|由|将|把|使|让|与|和|及|以及|并|并且|而|且|其中|另外|此外|同时|通过|其|已经|已)")
 # Approximation words are not part of what is measured: 惠及约6700万人, 超过5.2亿人次.
-APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近|以上|左右|、)|(?:约|近|超过|超|逾|大约|将近|接近|以上|左右|多|余|分别|达)$")
+APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近|以上|左右|、)|(?:约|近|超过|超|逾|大约|将近|接近|以上|左右|多|余|分别|达|不少于|不低于|不超过|不高于|不到|不足|低于|高于)$")
 # Before a number, 突破 means "passed" (进出口总额突破1万亿元); after a count it is a noun (关键技术突破).
 PASSED_BEFORE_NUMBER = re.compile(r"突破$")
 BASIS_WORDS = re.compile(rf"(?:{YOY_RE.pattern}|{MOM_RE.pattern}|月均|日均|年均|同口径|可比口径)+$")

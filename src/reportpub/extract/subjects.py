@@ -77,7 +77,7 @@ def contribution_subject(left: str) -> str | None:
 
 
 # The verbs a change subject ends with; 增收/减收 stay (合计增收2.5亿元: the increase is what is measured).
-_CHANGE_VERB_AT_END = re.compile(r"(?:增长|下降|增加|减少|提高|降低|回落|上涨|上升|下跌|收窄|扩大|回升|压降|压减|精简|增|降|减|升|涨)了?"
+_CHANGE_VERB_AT_END = re.compile(r"(?:实际|名义)?(?:增长|下降|增加|减少|提高|降低|回落|上涨|上升|下跌|收窄|扩大|回升|压降|压减|精简|增|降|减|升|涨)了?"
                                  r"(?:约|近|超过|超|逾|不到|不足)?$")
 
 

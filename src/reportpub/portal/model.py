@@ -19,16 +19,12 @@ from pathlib import Path
 
 from ..files import sha256_file
 from ..package import MANIFEST
+from ..tables import ABOUT
 from ..units import DATAPACKAGE_DIR
 
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json",
                "zip": "application/zip", "html": "text/html"}
-TABLE_TITLES = {  # table -> (zh, en)
-    "facts": ("数量事实", "Facts"),
-    "paragraphs": ("原文段落", "Paragraphs"),
-    "reports": ("报告", "Reports"),
-    "units": ("单位代码表", "Units"),
-}
+TABLE_TITLES = {t: (zh, en) for t, (zh, en, _, _) in ABOUT.items()}  # table -> (zh, en)
 
 
 @dataclass(frozen=True)
