@@ -101,6 +101,17 @@ def _kind_of_base(unit_base: str) -> str:
     return next((u.kind for u in code_list().values() if u.unit_base == unit_base), "")
 
 
+def indicator_fits(code_row: dict | None, measure: str, unit: str | None, unit_kind: str | None) -> bool:
+    """For the quality check, from the package's own code list row: measure and unit fit the indicator."""
+    if code_row is None:
+        return False
+    if measure not in _split(code_row.get("measures") or ""):
+        return False
+    if unit in ("%", "‰", "个百分点") and (measure in ("change", "ratio") or code_row.get("unit_base") in ("%", "index")):
+        return True
+    return bool(unit_kind) and unit_kind == _kind_of_base(code_row.get("unit_base") or "")
+
+
 def label_en(code: str) -> str:
     ind = code_list_of_indicators().get(code)
     return ind.label_en if ind else ""

@@ -37,7 +37,7 @@ from .units import DATAPACKAGE_DIR, code_list
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 MANIFEST = "checksums.sha256"
 _TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "region", "section_title", "text", "quote", "subject", "context", "qualifier",
-                            "source_file", "report_id", "subject_en"}
+                            "source_file", "report_id", "subject_en", "report_title"}
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,8 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
         manifest = []
         for table in TABLES:
             schema = load_schema(table)
-            arrow = _arrow_table(rows[table], schema)
             csv_path, pq_path = f"data/{table}.csv", f"data/{table}.parquet"
-            _write_csv(arrow, schema, tmp / csv_path)
-            _write_parquet(arrow, tmp / pq_path)
+            write_table(rows[table], schema, tmp / csv_path, tmp / pq_path)
             resources.append(_resource(table, csv_path, "csv", schema, tmp))
             pq_schema = {k: v for k, v in copy.deepcopy(schema).items() if k != "foreignKeys"}
             resources.append(_resource(f"{table}-parquet", pq_path, "parquet", pq_schema, None))
@@ -138,6 +136,13 @@ def _unit_row(u) -> dict:
 
 
 # --- writing -------------------------------------------------------------------------------
+
+def write_table(rows: list[dict], schema: dict, csv_path: Path, parquet_path: Path) -> None:
+    """Rows -> one Arrow table written twice, as CSV and as Parquet (the same rows in both)."""
+    arrow = _arrow_table(rows, schema)
+    _write_csv(arrow, schema, csv_path)
+    _write_parquet(arrow, parquet_path)
+
 
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
                 "boolean": pa.bool_()}

@@ -78,7 +78,31 @@ def _facts_frame(data: PackageData) -> pd.DataFrame:
     df["_unit_base_expected"] = joined["_unit_base_expected"].to_numpy(dtype=object)
     with np.errstate(invalid="ignore"):
         df["_value_base_fraction"] = np.abs(value_base - np.round(value_base)) / np.maximum(np.abs(value_base), 1.0)
+    _indicator_columns(df, data)
     return df
+
+
+def _indicator_columns(df: pd.DataFrame, data: PackageData) -> None:
+    """_indicator_fits: the fact's measure is one its indicator takes and its unit is of the indicator's
+    kind (or a percentage for a change or rate); _indicator_consistent: no other fact of the same report
+    states the same indicator, measure, period and status (unqualified) with another value."""
+    if "indicator" not in df.columns or not any(r.get("name") == "indicator_codes" for r in data.resources()):
+        df["_indicator_fits"], df["_indicator_consistent"] = True, True
+        return
+    from ..indicators import indicator_fits
+    codes = {r["code"]: r for r in data.frame("indicator_codes").to_dict("records")}
+    kinds = dict(zip(df["unit"], df["_unit_kind"], strict=False))
+    df["_indicator_fits"] = [indicator_fits(codes.get(c), m, u, kinds.get(u)) if isinstance(c, str) and c else True
+                             for c, m, u in zip(df["indicator"], df["measure"], df["unit"], strict=True)]
+    coded = df[df["indicator"].fillna("").ne("") & df["qualifier"].fillna("").eq("")]
+    keys = ["report_id", "indicator", "measure", "unit", "period_start", "period_end", "status"]
+    values = coded.assign(**{k: coded[k].fillna("") for k in keys}).groupby(keys)["value"].nunique()
+    clashing = values[values > 1].reset_index()[keys]
+    df["_indicator_consistent"] = True
+    if len(clashing):
+        mask = coded.assign(**{k: coded[k].fillna("") for k in keys}).merge(clashing, on=keys, how="left",
+                                                                             indicator=True)["_merge"].eq("both")
+        df.loc[coded.index[mask.to_numpy()], "_indicator_consistent"] = False
 
 
 def quote_matches(facts: pa.Table, texts: pa.ChunkedArray, pidx: np.ndarray) -> np.ndarray:

@@ -193,6 +193,11 @@ CHECKS = (
     expectation_check("facts.range_by_measure", "facts",
                       "values are plausible for their measure: ratios in %, changes in %, counts of things "
                       "and people"),
+    expectation_check("facts.indicator_plausible", "facts",
+                      "a fact with an indicator code has a measure the indicator takes, a unit of its kind, and "
+                      "a plausible value (a change in % between -50 and 100)"),
+    expectation_check("facts.indicator_consistent", "facts",
+                      "a report states one indicator, measure, period and status once, or with one value"),
     expectation_check("facts.period_order", "facts", "period_start is on or before period_end"),
     expectation_check("facts.unique_span", "facts",
                       "no two facts share (report_id, paragraph_id, char_start, char_end)"),

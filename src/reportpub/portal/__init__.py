@@ -7,6 +7,7 @@ portal/
   datasets/<name>/index.html        dataset page (schema.org Dataset JSON-LD inside)
   datasets/<name>/paragraphs.html   source text, one anchor per paragraph
   datasets/<name>/releases/<v>/<name>-<v>.zip   the whole release, deterministic bytes
+  indicators/                       every coded fact across datasets, and a page per indicator
 
 Only what changed is regenerated: `render_portal(portal, dataset=name)` writes that dataset's
 pages and the catalogue files; a file whose bytes would not change is not touched. Every write
@@ -24,6 +25,7 @@ from ..errors import PublishError
 from .dataset import render_dataset_page, render_paragraphs_page
 from .files import ensure_release_zip, write_atomic
 from .home import catalog_json, render_home
+from .indicators import render_indicators
 from .metadata import dcat_catalog, pod_catalog
 from .model import Dataset, dataset_names, latest_version, load_dataset
 
@@ -58,6 +60,7 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     write_atomic(portal / "catalog.jsonld", _json(dcat_catalog(datasets, base_url=base_url)))
     write_atomic(portal / "data.json", _json(pod_catalog(datasets, base_url=base_url)))
     write_atomic(portal / "index.html", render_home(datasets))
+    render_indicators(portal, datasets)  # the cross-report view follows every change of a dataset
 
 
 def render_index(portal: str | os.PathLike) -> str:

@@ -185,6 +185,9 @@ def _preview(d: Dataset) -> str:
             measure += f' <small class="muted">{bi(basis_zh, basis_en)}</small>'
         status = bi(*STATUSES.get(f.get("status") or "", (f.get("status") or "", f.get("status") or "")))
         subject_en = f'<br><small class="muted" lang="en">{esc(f.get("subject_en"))}</small>' if f.get("subject_en") else ""
+        if f.get("indicator"):  # the same indicator in every report
+            subject_en += (f' <a class="indicator" href="{ROOT}{href("indicators", f["indicator"] + ".html")}">'
+                           f'<code>{esc(f["indicator"])}</code></a>')
         qualifier = f'<br><small class="muted">{esc(f.get("qualifier"))}</small>' if f.get("qualifier") else ""
         rows.append(f"""<tr id="f-{esc(f.get("fact_id", ""))}">
   <td>{esc(f.get("subject") or "")}{subject_en}</td>

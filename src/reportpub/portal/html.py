@@ -90,6 +90,7 @@ def page(*, root: str, title_zh: str, title_en: str, body: str, head_extra: str 
 <body class="{esc(page_id)}">
 <header class="site">
   <a class="brand" href="{root}index.html">{bi("政府报告开放数据", "Government report open data")}</a>
+  <a class="nav" href="{root}indicators/index.html">{bi("跨报告指标", "Indicators")}</a>
   <button type="button" class="lang-switch" data-lang-toggle aria-label="切换语言 / switch language">{bi("English", "中文")}</button>
 </header>
 <main>

@@ -96,6 +96,32 @@
     });
   }
 
+  // Tables of class "sortable": a click on a header sorts by that column (numbers by data-sort).
+  function initSortable() {
+    document.querySelectorAll("table.sortable").forEach(function (table) {
+      table.querySelectorAll("thead th").forEach(function (th, col) {
+        th.setAttribute("role", "button");
+        th.addEventListener("click", function () {
+          var body = table.tBodies[0];
+          var asc = th.getAttribute("aria-sort") !== "ascending";
+          table.querySelectorAll("thead th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+          var key = function (tr) {
+            var cell = tr.cells[col];
+            if (!cell) { return ""; }
+            var n = cell.getAttribute("data-sort");
+            return n !== null && n !== "" && !isNaN(Number(n)) ? Number(n) : cell.textContent.trim();
+          };
+          Array.prototype.slice.call(body.rows).sort(function (a, b) {
+            var x = key(a), y = key(b);
+            var c = (typeof x === "number" && typeof y === "number") ? x - y : String(x).localeCompare(String(y), "zh");
+            return asc ? c : -c;
+          }).forEach(function (tr) { body.appendChild(tr); });
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setLang(root.getAttribute("data-lang"), false);
     document.querySelectorAll("[data-lang-toggle]").forEach(function (button) {
@@ -105,5 +131,6 @@
     });
     initCatalog();
     initSnippets();
+    initSortable();
   });
 })();
