@@ -13,8 +13,8 @@ from .changelog import changelog_html
 from .chart import Bar, change_bars
 from .home import validation_badge
 from .html import bi, bi_html, esc, fmt_bytes, fmt_period, href, json_for_script, page
-from .metadata import distribution_title, provenance_text, schema_org_dataset
-from .model import TABLE_TITLES, Dataset
+from .metadata import distribution_title, link, provenance_text, schema_org_dataset
+from .model import TABLE_TITLES, Dataset, field_titles
 
 PREVIEW_ROWS = 50
 CHART_BARS = 12
@@ -82,7 +82,8 @@ def render_dataset_page(d: Dataset, *, base_url: str | None = None) -> str:
 <script type="application/ld+json">{jsonld}</script>
 """
     return page(root=ROOT, title_zh=f"{d.title} · 政府报告开放数据", title_en=f"{d.title_en or d.title} · Open data",
-                body=html_body, page_id="dataset")
+                body=html_body, page_id="dataset",
+                canonical=base_url and link(f"datasets/{d.name}/index.html", base_url=base_url))
 
 
 def _provenance(d: Dataset) -> str:
@@ -215,9 +216,7 @@ def _schema(d: Dataset) -> str:
         zh, en = TABLE_TITLES.get(table, (table, table))
         rows = []
         for field in schema.get("fields", []):
-            desc = str(field.get("description") or "")
-            desc_zh = desc.split(" / ")[0]
-            desc_en = field.get("title") or (desc.split(" / ", 1)[1] if " / " in desc else desc)
+            desc_zh, desc_en = field_titles(field)
             rows.append(f"""<tr><td><code>{esc(field.get("name"))}</code></td><td>{esc(field.get("type"))}</td>
 <td>{bi(desc_zh, desc_en)}</td><td>{_constraints(field.get("constraints") or {})}</td></tr>""")
         keys = []
@@ -300,7 +299,7 @@ facts = package.get_resource("facts").to_pandas()"""),
 
 # --- the paragraphs page -----------------------------------------------------------------------
 
-def render_paragraphs_page(d: Dataset) -> str:
+def render_paragraphs_page(d: Dataset, *, base_url: str | None = None) -> str:
     """Dataset -> datasets/<name>/paragraphs.html: the source text, each paragraph anchored, each fact marked."""
     by_para: dict[tuple, list[dict]] = {}
     for f in _doc_order(d.facts):
@@ -334,7 +333,8 @@ def render_paragraphs_page(d: Dataset) -> str:
 {"".join(out) or f'<p class="muted">{bi("没有段落。", "No paragraphs.")}</p>'}
 """
     return page(root=ROOT, title_zh=f"原文段落 · {d.title}", title_en=f"Source text · {d.title_en or d.title}",
-                body=body, page_id="paragraphs")
+                body=body, page_id="paragraphs",
+                canonical=base_url and link(f"datasets/{d.name}/paragraphs.html", base_url=base_url))
 
 
 def _mark_facts(text: str, facts: list[dict]) -> str:
