@@ -57,7 +57,7 @@ def render_dataset_page(d: Dataset, *, base_url: str | None = None) -> str:
         ("schema", "表结构", "Schema", _schema(d)),
         ("validation", "数据校验", "Validation", _validation(d)),
         ("history", "版本历史", "Release history", _history(d)),
-        ("usage", "加载数据", "Load the data", _snippets(d)),
+        ("usage", "加载数据", "Load the data", _snippets(d, base_url)),
     ]
     toc = "".join(f'<li><a href="#{sid}">{bi(zh, en)}</a></li>' for sid, zh, en, _ in sections)
     body = "\n".join(f'<section id="{sid}"><h2>{bi(zh, en)}</h2>\n{content}\n</section>'
@@ -269,29 +269,46 @@ def _history(d: Dataset) -> str:
 <p><a href="history.json">history.json</a></p>"""
 
 
-def _snippets(d: Dataset) -> str:
-    rel = _local(d, d.release_path)
+# Each snippet starts with the install line of exactly what it needs (tests/portal/test_snippets.py
+# runs each one and checks that every package it imports comes from that line).
+SNIPPET_INSTALLS = {
+    "pandas": "pip install pandas pyarrow",
+    "frictionless": 'pip install "frictionless[pandas,parquet]"',
+    "R": 'install.packages("arrow")',
+}
+
+
+def _snippets(d: Dataset, base_url: str | None = None) -> str:
+    """Dataset -> the load snippets; URLs absolute with the public address, else made absolute by
+    portal.js from the page's own address."""
 
     def u(path: str) -> str:
-        return f'<span class="url" data-rel="{rel}/{esc(path)}">{rel}/{esc(path)}</span>'
+        if base_url:
+            return esc(link(f"{d.release_path}/{path}", base_url=base_url))
+        rel = f"{_local(d, d.release_path)}/{esc(path)}"
+        return f'<span class="url" data-rel="{rel}">{rel}</span>'
 
     blocks = [
-        ("pandas", f"""import pandas as pd
+        ("pandas", f"""# {SNIPPET_INSTALLS["pandas"]}
+import pandas as pd
 
 facts = pd.read_csv("{u("data/facts.csv")}")
 # or, with the column types kept:
 facts = pd.read_parquet("{u("data/facts.parquet")}")"""),
-        ("frictionless", f"""from frictionless import Package
+        ("frictionless", f"""# {esc(SNIPPET_INSTALLS["frictionless"])}
+from frictionless import Package
 
 package = Package("{u("datapackage.json")}")
 facts = package.get_resource("facts").to_pandas()"""),
-        ("R", f"""facts &lt;- read.csv("{u("data/facts.csv")}", encoding = "UTF-8")
-# or: download.file("{u("data/facts.parquet")}", "facts.parquet", mode = "wb")
-#     facts &lt;- arrow::read_parquet("facts.parquet")"""),
+        ("R", f"""# {esc(SNIPPET_INSTALLS["R"])}
+facts &lt;- read.csv("{u("data/facts.csv")}", encoding = "UTF-8")
+# or, with the column types kept:
+download.file("{u("data/facts.parquet")}", "facts.parquet", mode = "wb")
+facts &lt;- arrow::read_parquet("facts.parquet")"""),
     ]
     out = []
     for i, (lang, code) in enumerate(blocks):
-        out.append(f"""<div class="snippet"><div class="snippet-head"><span>{esc(lang)}</span>
+        out.append(f"""<div class="snippet" data-lang="{esc(lang)}"><div class="snippet-head"><span>{esc(lang)}</span>
 <button type="button" class="copy" data-copy="snippet-{i}">{bi("复制", "Copy")}</button></div>
 <pre id="snippet-{i}"><code>{code}</code></pre></div>""")
     return "\n".join(out)
