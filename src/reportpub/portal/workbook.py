@@ -60,11 +60,12 @@ def _write_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool
         wb.set_properties({"created": _CREATED, "title": table})
         head, date = wb.add_format({"bold": True, "bg_color": "#EEEEEE"}), wb.add_format({"num_format": "yyyy-mm-dd"})
         ws = wb.add_worksheet(table[:31])
-        for col, name in enumerate(names):
-            zh, en = field_titles(fields.get(name) or {"name": name})
-            ws.write_string(0, col, zh, head)
-            ws.write_string(1, col, en, head)
-            ws.set_column(col, col, 12 if fields.get(name, {}).get("type") != "string" else 24)
+        titles = [field_titles(fields.get(name) or {"name": name}) for name in names]
+        for col, name in enumerate(names):  # constant_memory: columns first, then each row in order
+            ws.set_column(col, col, 24 if fields.get(name, {}).get("type") == "string" else 12)
+        for row, header in enumerate(zip(*titles)):
+            for col, title in enumerate(header):
+                ws.write_string(row, col, title, head)
         ws.freeze_panes(2, 0)
         row = 2
         for batch in source.iter_batches(batch_size=10_000):
