@@ -43,19 +43,22 @@ BASE_URL_HELP = ("Public address of the portal, e.g. https://data.example.org/op
                  "catalogues becomes absolute (default $REPORTPUB_BASE_URL, then site_url in datapackage/package.yaml).")
 
 
-def _base_url(option: str | None, command: str) -> str | None:
-    """--base-url value -> the resolved public address; says once when the catalogue cannot be harvested."""
+def _base_url(option: str | None) -> str | None:
+    """--base-url value -> the resolved public address (None when unknown); exit 2 for a bad one."""
     from .settings import resolve_base_url
 
     try:
-        base_url = resolve_base_url(option)
+        return resolve_base_url(option)
     except ReportpubError as exc:
         _fail(exc)
+
+
+def _not_harvestable(command: str, base_url: str | None) -> None:
+    """One line on stderr, after the work is done, when the catalogue holds relative URLs."""
     if base_url is None:
         typer.echo(f"reportpub {command}: no base URL (--base-url, REPORTPUB_BASE_URL or site_url in "
                    "datapackage/package.yaml): catalog.jsonld and data.json hold relative URLs, which "
                    "harvesters cannot use", err=True)
-    return base_url
 
 
 def _metadata(title, publisher, year) -> dict:
@@ -119,7 +122,7 @@ def publish(
     """
     from .publish import publish as do_publish
 
-    site = _base_url(base_url, "publish")
+    site = _base_url(base_url)
     try:
         result = do_publish(package, portal, base_url=site)
     except ReportpubError as exc:
@@ -128,6 +131,7 @@ def publish(
         typer.echo(f"published {result.dataset} {result.version} at {result.path}")
     else:
         typer.echo(f"unchanged: {result.dataset} {result.version} is already published at {result.path}")
+    _not_harvestable("publish", site)
 
 
 @app.command("publish-ckan")
@@ -192,7 +196,7 @@ def run(
     if not files:
         typer.echo("reportpub run: no report files (.txt, .pdf, .docx, .html) found", err=True)
         raise typer.Exit(2)
-    site = _base_url(base_url, "run")
+    site = _base_url(base_url)
     if site:
         os.environ[BASE_URL_ENV] = site  # the flow renders the portal in this process or its children
     from flows.publish_report import _approval_required
@@ -204,7 +208,10 @@ def run(
                                    approval_timeout=approval_timeout)
     else:
         outcomes = _run_batch(files, portal, work_dir, force, workers, dask_address)
-    raise typer.Exit(_report_outcomes(outcomes))
+    code = _report_outcomes(outcomes)
+    if any(o.get("status") in ("published", "unchanged") for o in outcomes):
+        _not_harvestable("run", site)
+    raise typer.Exit(code)
 
 
 def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, workers: int,
@@ -323,15 +330,11 @@ def serve(
     Example: reportpub serve --portal portal --port 8000
     """
     from .serve import serve as run_server
-    from .settings import resolve_base_url
 
     if not (portal / "index.html").is_file():
         typer.echo(f"reportpub serve: {portal} has no index.html (publish something first)", err=True)
         raise typer.Exit(2)
-    try:
-        site = resolve_base_url(base_url)
-    except ReportpubError as exc:
-        _fail(exc)
+    site = _base_url(base_url)
     shown = site or f"http://127.0.0.1:{port}/"
     typer.echo(f"serving {portal} at http://127.0.0.1:{port}{urlsplit(shown).path} as {shown} (Ctrl-C to stop)")
     run_server(portal, port, base_url=site)
