@@ -13,10 +13,12 @@ import sys
 import traceback
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 import typer
 
 from .errors import ReportpubError, ValidationFailed
+from .settings import BASE_URL_ENV
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Chinese government reports into validated open data packages and publish them.")
@@ -35,6 +37,28 @@ def _fail(exc: ReportpubError) -> None:
     if isinstance(exc, ValidationFailed) and exc.report_path:
         typer.echo(f"validation report: {exc.report_path}", err=True)
     raise typer.Exit(exc.exit_code)
+
+
+BASE_URL_HELP = ("Public address of the portal, e.g. https://data.example.org/open-data/: every URL in its "
+                 "catalogues becomes absolute (default $REPORTPUB_BASE_URL, then site_url in datapackage/package.yaml).")
+
+
+def _base_url(option: str | None) -> str | None:
+    """--base-url value -> the resolved public address (None when unknown); exit 2 for a bad one."""
+    from .settings import resolve_base_url
+
+    try:
+        return resolve_base_url(option)
+    except ReportpubError as exc:
+        _fail(exc)
+
+
+def _not_harvestable(command: str, base_url: str | None) -> None:
+    """One line on stderr, after the work is done, when the catalogue holds relative URLs."""
+    if base_url is None:
+        typer.echo(f"reportpub {command}: no base URL (--base-url, REPORTPUB_BASE_URL or site_url in "
+                   "datapackage/package.yaml): catalog.jsonld and data.json hold relative URLs, which "
+                   "harvesters cannot use", err=True)
 
 
 def _metadata(title, publisher, year) -> dict:
@@ -90,21 +114,24 @@ def validate(
 def publish(
     package: Path = typer.Argument(..., help="Package directory to publish."),
     portal: Path = typer.Option(Path("portal"), help="Static portal directory."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help=BASE_URL_HELP),
 ) -> None:
     """Validate a package and publish it to the static portal (refused if a blocking check fails).
 
-    Example: reportpub publish build/bda --portal portal
+    Example: reportpub publish build/bda --portal portal --base-url https://data.example.org/open-data/
     """
     from .publish import publish as do_publish
 
+    site = _base_url(base_url)
     try:
-        result = do_publish(package, portal)
+        result = do_publish(package, portal, base_url=site)
     except ReportpubError as exc:
         _fail(exc)
     if result.changed:
         typer.echo(f"published {result.dataset} {result.version} at {result.path}")
     else:
         typer.echo(f"unchanged: {result.dataset} {result.version} is already published at {result.path}")
+    _not_harvestable("publish", site)
 
 
 @app.command("publish-ckan")
@@ -149,6 +176,7 @@ def run(
         None, "--require-approval/--no-approval",
         help="Wait for a steward (reportpub approve/reject) after the checks; default: the policy's `approval`."),
     approval_timeout: int = typer.Option(3600, help="Seconds to wait for a steward before the release is rejected."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help=BASE_URL_HELP),
 ) -> None:
     """Run the Prefect flow on reports: ingest, extract, build, validate, gate and publish each one.
 
@@ -168,6 +196,9 @@ def run(
     if not files:
         typer.echo("reportpub run: no report files (.txt, .pdf, .docx, .html) found", err=True)
         raise typer.Exit(2)
+    site = _base_url(base_url)
+    if site:
+        os.environ[BASE_URL_ENV] = site  # the flow renders the portal in this process or its children
     from flows.publish_report import _approval_required
 
     if _approval_required(require_approval):
@@ -177,7 +208,10 @@ def run(
                                    approval_timeout=approval_timeout)
     else:
         outcomes = _run_batch(files, portal, work_dir, force, workers, dask_address)
-    raise typer.Exit(_report_outcomes(outcomes))
+    code = _report_outcomes(outcomes)
+    if any(o.get("status") in ("published", "unchanged") for o in outcomes):
+        _not_harvestable("run", site)
+    raise typer.Exit(code)
 
 
 def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, workers: int,
@@ -284,8 +318,14 @@ def reject(
 def serve(
     portal: Path = typer.Option(Path("portal"), help="Static portal directory."),
     port: int = typer.Option(8000, help="Port on 127.0.0.1."),
+    base_url: Optional[str] = typer.Option(
+        None, "--base-url", help="Address the pages and catalogues are shown for, and whose path the portal is "
+                                 "served under (default: as for publish, else this server's own address)."),
 ) -> None:
     """Serve the static portal on http://127.0.0.1:PORT/ for a local look (UTF-8, follows `latest`).
+
+    The pages and catalogues are shown with absolute URLs of the address served (rendered in
+    memory: the folder is not changed).
 
     Example: reportpub serve --portal portal --port 8000
     """
@@ -294,8 +334,10 @@ def serve(
     if not (portal / "index.html").is_file():
         typer.echo(f"reportpub serve: {portal} has no index.html (publish something first)", err=True)
         raise typer.Exit(2)
-    typer.echo(f"serving {portal} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    run_server(portal, port)
+    site = _base_url(base_url)
+    shown = site or f"http://127.0.0.1:{port}/"
+    typer.echo(f"serving {portal} at http://127.0.0.1:{port}{urlsplit(shown).path} as {shown} (Ctrl-C to stop)")
+    run_server(portal, port, base_url=site)
 
 
 @app.command("eval")

@@ -23,16 +23,16 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
-
 from . import EXTRACTOR_VERSION, __version__, csvsafe
+from .coverage import report_period
 from .errors import BuildError
 from .extract import Fact
 from .files import sha256_file
 from .indicators import code_list_of_indicators
 from .ingest import Document
+from .settings import package_settings
 from .tables import TABLES
-from .units import DATAPACKAGE_DIR, code_list
+from .units import code_list
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 MANIFEST = "checksums.sha256"
@@ -63,7 +63,7 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
     out = Path(out_dir)
     if out.exists() and not (out / "datapackage.json").is_file() and (not out.is_dir() or any(out.iterdir())):
         raise BuildError(f"{out}: exists and is not a data package; refusing to replace it")
-    settings = _package_settings()
+    settings = package_settings()
     name = name or dataset_name(docs)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
@@ -88,7 +88,7 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
             resources.append(_resource(f"{table}-parquet", pq_path, "parquet", pq_schema, None))
             manifest += [(sha256_file(tmp / p), p) for p in (csv_path, pq_path)]
         (tmp / MANIFEST).write_text("".join(f"{h}  {p}\n" for h, p in manifest), encoding="utf-8")
-        descriptor = _descriptor(docs, name, version or settings["version"], settings, resources)
+        descriptor = _descriptor(docs, facts, name, version or settings["version"], settings, resources)
         (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
                                               encoding="utf-8")
         if out.exists():
@@ -220,15 +220,11 @@ def _resource(name: str, path: str, fmt: str, schema: dict, root: Path | None) -
     return res
 
 
-def _package_settings() -> dict:
-    return yaml.safe_load((DATAPACKAGE_DIR / "package.yaml").read_text(encoding="utf-8"))
-
-
-def _descriptor(docs: list[Document], name: str, version: str, settings: dict, resources: list[dict]) -> dict:
+def _descriptor(docs: list[Document], facts: list[Fact], name: str, version: str, settings: dict, resources: list[dict]) -> dict:
     first = docs[0]
     title = first.title if len(docs) == 1 else f"{len(docs)} 份政府报告中的数量事实"
     publisher = first.publisher or "未知发布机关"
-    scopes = sorted(d.scope for d in docs if d.scope)
+    years = sorted({d.year for d in docs if d.year})
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": name,
@@ -244,9 +240,9 @@ def _descriptor(docs: list[Document], name: str, version: str, settings: dict, r
             settings["publisher"],
             *settings.get("contributors", []),
         ],
-        "sources": [{"title": d.title, "path": d.source_name, "sha256": d.sha256,
-                     "publisher": d.publisher, "mediatype": d.media_type} for d in docs],
-        "temporal": {"start": scopes[0][0], "end": max(end for _, end in scopes)} if scopes else None,
+        "sources": [{"title": d.title, "path": d.source_name, "sha256": d.sha256, "publisher": d.publisher,
+                     "mediatype": d.media_type, **({"region": d.region} if d.region else {})} for d in docs],
+        "temporal": report_period(years, facts),
         "reportpub": {"version": __version__, "extractor_version": EXTRACTOR_VERSION, "manifest": MANIFEST},
         "resources": resources,
     }

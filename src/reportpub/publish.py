@@ -43,7 +43,7 @@ class PublishResult:
 
 def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "portal", *,
             validation=None, quarantine_dir: str | os.PathLike | None = None,
-            input_key: str | None = None, render: bool = True) -> PublishResult:
+            input_key: str | None = None, render: bool = True, base_url: str | None = None) -> PublishResult:
     """Package directory -> new release in the portal; unchanged data publishes nothing.
 
     A package that fails a blocking check is copied, with its validation report, to the quarantine
@@ -76,7 +76,7 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
             if input_key and latest_input_key(portal, name) != input_key:  # same data from new code or config
                 _record_input_key(ds_dir, last["version"], input_key)
             if render:
-                render_portal(portal, dataset=name)  # pages an interrupted publish left behind catch up
+                render_portal(portal, dataset=name, base_url=base_url)  # pages an interrupted publish left behind catch up
             return PublishResult(name, last["version"], ds_dir / "latest", False, portal)
         version = next_version(last, descriptor, data_hash, meta_hash,
                                schemas_changed=_schemas_changed(ds_dir / "latest", descriptor))
@@ -90,7 +90,7 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
             if input_key:
                 _record_input_key(ds_dir, version, input_key)
             if render:
-                render_portal(portal, dataset=name)
+                render_portal(portal, dataset=name, base_url=base_url)
         except OSError as exc:  # disk full, say: put everything back as it was
             _roll_back(ds_dir, history, release)
             raise PublishError(f"could not publish {name} {version} to {portal}: {exc.strerror or exc}; "
@@ -179,12 +179,12 @@ def _read_descriptor(pkg: Path) -> dict:
         raise PublishError(f"{pkg}/datapackage.json is not valid JSON: {exc}") from None
 
 
-def refresh_portal(portal: str | os.PathLike) -> None:
+def refresh_portal(portal: str | os.PathLike, base_url: str | None = None) -> None:
     """Regenerate the portal's pages (all datasets) under the publish lock."""
     portal = Path(portal)
     portal.mkdir(parents=True, exist_ok=True)
     with _lock(portal):
-        render_portal(portal)
+        render_portal(portal, base_url=base_url)
 
 
 def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, reason: str) -> Path:

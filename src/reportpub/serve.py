@@ -3,15 +3,22 @@
 Python's http.server sends `text/html` without a charset, which makes browsers guess and show
 Chinese as mojibake; this handler names UTF-8 for every text type. `latest` is a symlink inside the
 portal and is followed; a symlink that leads outside the portal folder is not.
+
+The portal is served at the path of its public address (`/open-data/` for
+https://data.example.org/open-data/), and its pages and catalogues are rendered, in memory, for
+the address it is served at (its own, http://127.0.0.1:PORT/, unless one is given): every absolute
+URL in them then answers here, and the folder on disk is never changed.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote, urlsplit
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -26,6 +33,8 @@ TYPES = {
     ".svg": "image/svg+xml; charset=utf-8",
     ".parquet": "application/vnd.apache.parquet",
     ".zip": "application/zip",
+    ".xml": "application/xml; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -35,12 +44,32 @@ class PortalHandler(SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
 
     def translate_path(self, path: str) -> str:
-        local = super().translate_path(path)
+        prefix = getattr(self.server, "site_prefix", "/")
+        if not path.startswith(prefix) and path != prefix.rstrip("/"):
+            return os.path.join(self.directory, ".forbidden-outside-portal")  # answers 404
+        local = super().translate_path("/" + path[len(prefix):])
         root = os.path.realpath(self.directory)
         real = os.path.realpath(local)
         if real != root and not real.startswith(root + os.sep):
             return os.path.join(root, ".forbidden-outside-portal")  # answers 404
         return local
+
+    def send_head(self):
+        """A page rendered for this server's address, from memory; any other file from disk."""
+        files = getattr(self.server, "site_files", {})
+        prefix = getattr(self.server, "site_prefix", "/")
+        path = unquote(urlsplit(self.path).path)
+        rel = path[len(prefix):] if path.startswith(prefix) else None
+        if rel is not None and (rel == "" or rel.endswith("/")):
+            rel += "index.html"
+        if rel not in files:
+            return super().send_head()
+        body = files[rel]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(rel))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -52,20 +81,34 @@ class PortalHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    """(portal folder, port, host) -> a bound server, not yet serving; port 0 picks a free port."""
+def make_server(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1",
+                base_url: str | None = None) -> ThreadingHTTPServer:
+    """(portal folder, port, host, public address) -> a bound server, not yet serving; port 0 picks a
+    free port. Without `base_url` the portal is shown at the server's own address; `server.url` is it."""
     root = Path(portal)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: no such portal folder (publish a package first)")
     handler = partial(PortalHandler, directory=str(root))
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
+    server.url = base_url or f"http://{host}:{server.server_address[1]}/"
+    server.site_prefix = urlsplit(server.url).path or "/"
+    server.site_files = _rendered_for(root, server.url)
     return server
 
 
-def serve(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1") -> None:
+def _rendered_for(portal: Path, base_url: str) -> dict[str, bytes]:
+    """Portal folder -> its pages and catalogues as they read at `base_url` (nothing is written)."""
+    from .portal import load_datasets, site_files
+
+    if not (portal / "datasets").is_dir():
+        return {}
+    return {path: text.encode("utf-8") for path, text in site_files(load_datasets(portal), base_url=base_url).items()}
+
+
+def serve(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1", base_url: str | None = None) -> None:
     """Serve the portal folder on http://host:port/ until interrupted (Ctrl-C)."""
-    server = make_server(portal, port, host)
+    server = make_server(portal, port, host, base_url)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

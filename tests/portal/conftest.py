@@ -152,3 +152,24 @@ def page(browser):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+HARVEST_BASE = "https://data.example.org/open-data/"
+
+
+@pytest.fixture(scope="package")
+def harvest_portal(sample_portal, tmp_path_factory) -> SimpleNamespace:
+    """The sample portal rendered for its public address HARVEST_BASE (as `publish --base-url` does)."""
+    from reportpub.portal import render_portal
+
+    dest = tmp_path_factory.mktemp("harvest") / "portal"
+    shutil.copytree(sample_portal.path, dest, symlinks=True)
+    render_portal(dest, base_url=HARVEST_BASE)
+    return SimpleNamespace(path=dest, names=sample_portal.names, base=HARVEST_BASE)
+
+
+def parse_catalog(portal: Path):
+    """catalog.jsonld -> rdflib Graph, parsed as ckanext-dcat does: no base URL."""
+    import rdflib
+
+    return rdflib.Graph().parse(data=(portal / "catalog.jsonld").read_text(encoding="utf-8"), format="json-ld")

@@ -13,8 +13,8 @@ from .changelog import changelog_html
 from .chart import Bar, change_bars
 from .home import validation_badge
 from .html import bi, bi_html, esc, fmt_bytes, fmt_period, href, json_for_script, page
-from .metadata import distribution_title, provenance_text, schema_org_dataset
-from .model import TABLE_TITLES, Dataset
+from .metadata import distribution_title, link, provenance_text, schema_org_dataset
+from .model import TABLE_TITLES, Dataset, field_titles
 
 PREVIEW_ROWS = 50
 CHART_BARS = 12
@@ -57,7 +57,7 @@ def render_dataset_page(d: Dataset, *, base_url: str | None = None) -> str:
         ("schema", "表结构", "Schema", _schema(d)),
         ("validation", "数据校验", "Validation", _validation(d)),
         ("history", "版本历史", "Release history", _history(d)),
-        ("usage", "加载数据", "Load the data", _snippets(d)),
+        ("usage", "加载数据", "Load the data", _snippets(d, base_url)),
     ]
     toc = "".join(f'<li><a href="#{sid}">{bi(zh, en)}</a></li>' for sid, zh, en, _ in sections)
     body = "\n".join(f'<section id="{sid}"><h2>{bi(zh, en)}</h2>\n{content}\n</section>'
@@ -82,7 +82,8 @@ def render_dataset_page(d: Dataset, *, base_url: str | None = None) -> str:
 <script type="application/ld+json">{jsonld}</script>
 """
     return page(root=ROOT, title_zh=f"{d.title} · 政府报告开放数据", title_en=f"{d.title_en or d.title} · Open data",
-                body=html_body, page_id="dataset")
+                body=html_body, page_id="dataset",
+                canonical=base_url and link(f"datasets/{d.name}/index.html", base_url=base_url))
 
 
 def _provenance(d: Dataset) -> str:
@@ -218,9 +219,7 @@ def _schema(d: Dataset) -> str:
         zh, en = TABLE_TITLES.get(table, (table, table))
         rows = []
         for field in schema.get("fields", []):
-            desc = str(field.get("description") or "")
-            desc_zh = desc.split(" / ")[0]
-            desc_en = field.get("title") or (desc.split(" / ", 1)[1] if " / " in desc else desc)
+            desc_zh, desc_en = field_titles(field)
             rows.append(f"""<tr><td><code>{esc(field.get("name"))}</code></td><td>{esc(field.get("type"))}</td>
 <td>{bi(desc_zh, desc_en)}</td><td>{_constraints(field.get("constraints") or {})}</td></tr>""")
         keys = []
@@ -273,29 +272,46 @@ def _history(d: Dataset) -> str:
 <p><a href="history.json">history.json</a></p>"""
 
 
-def _snippets(d: Dataset) -> str:
-    rel = _local(d, d.release_path)
+# Each snippet starts with the install line of exactly what it needs (tests/portal/test_snippets.py
+# runs each one and checks that every package it imports comes from that line).
+SNIPPET_INSTALLS = {
+    "pandas": "pip install pandas pyarrow",
+    "frictionless": 'pip install "frictionless[pandas,parquet]"',
+    "R": 'install.packages("arrow")',
+}
+
+
+def _snippets(d: Dataset, base_url: str | None = None) -> str:
+    """Dataset -> the load snippets; URLs absolute with the public address, else made absolute by
+    portal.js from the page's own address."""
 
     def u(path: str) -> str:
-        return f'<span class="url" data-rel="{rel}/{esc(path)}">{rel}/{esc(path)}</span>'
+        if base_url:
+            return esc(link(f"{d.release_path}/{path}", base_url=base_url))
+        rel = f"{_local(d, d.release_path)}/{esc(path)}"
+        return f'<span class="url" data-rel="{rel}">{rel}</span>'
 
     blocks = [
-        ("pandas", f"""import pandas as pd
+        ("pandas", f"""# {SNIPPET_INSTALLS["pandas"]}
+import pandas as pd
 
 facts = pd.read_csv("{u("data/facts.csv")}")
 # or, with the column types kept:
 facts = pd.read_parquet("{u("data/facts.parquet")}")"""),
-        ("frictionless", f"""from frictionless import Package
+        ("frictionless", f"""# {esc(SNIPPET_INSTALLS["frictionless"])}
+from frictionless import Package
 
 package = Package("{u("datapackage.json")}")
 facts = package.get_resource("facts").to_pandas()"""),
-        ("R", f"""facts &lt;- read.csv("{u("data/facts.csv")}", encoding = "UTF-8")
-# or: download.file("{u("data/facts.parquet")}", "facts.parquet", mode = "wb")
-#     facts &lt;- arrow::read_parquet("facts.parquet")"""),
+        ("R", f"""# {esc(SNIPPET_INSTALLS["R"])}
+facts &lt;- read.csv("{u("data/facts.csv")}", encoding = "UTF-8")
+# or, with the column types kept:
+download.file("{u("data/facts.parquet")}", "facts.parquet", mode = "wb")
+facts &lt;- arrow::read_parquet("facts.parquet")"""),
     ]
     out = []
     for i, (lang, code) in enumerate(blocks):
-        out.append(f"""<div class="snippet"><div class="snippet-head"><span>{esc(lang)}</span>
+        out.append(f"""<div class="snippet" data-lang="{esc(lang)}"><div class="snippet-head"><span>{esc(lang)}</span>
 <button type="button" class="copy" data-copy="snippet-{i}">{bi("复制", "Copy")}</button></div>
 <pre id="snippet-{i}"><code>{code}</code></pre></div>""")
     return "\n".join(out)
@@ -303,7 +319,7 @@ facts = package.get_resource("facts").to_pandas()"""),
 
 # --- the paragraphs page -----------------------------------------------------------------------
 
-def render_paragraphs_page(d: Dataset) -> str:
+def render_paragraphs_page(d: Dataset, *, base_url: str | None = None) -> str:
     """Dataset -> datasets/<name>/paragraphs.html: the source text, each paragraph anchored, each fact marked."""
     by_para: dict[tuple, list[dict]] = {}
     for f in _doc_order(d.facts):
@@ -337,7 +353,8 @@ def render_paragraphs_page(d: Dataset) -> str:
 {"".join(out) or f'<p class="muted">{bi("没有段落。", "No paragraphs.")}</p>'}
 """
     return page(root=ROOT, title_zh=f"原文段落 · {d.title}", title_en=f"Source text · {d.title_en or d.title}",
-                body=body, page_id="paragraphs")
+                body=body, page_id="paragraphs",
+                canonical=base_url and link(f"datasets/{d.name}/paragraphs.html", base_url=base_url))
 
 
 def _mark_facts(text: str, facts: list[dict]) -> str:

@@ -43,21 +43,25 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
 
 
 def release_files(release: Path) -> list[str]:
-    """Release folder -> its files (posix paths, sorted), without archives and hidden files."""
+    """Release folder -> the files of its package (posix paths, sorted): not the archive, the
+    workbooks made from it, or hidden files."""
     out = []
     for p in release.rglob("*"):
         rel = p.relative_to(release).as_posix()
-        if p.is_file() and not p.name.endswith(".zip") and not any(part.startswith(".") for part in rel.split("/")):
+        if (p.is_file() and not p.name.endswith((".zip", ".xlsx"))
+                and not any(part.startswith(".") for part in rel.split("/"))):
             out.append(rel)
     return sorted(out)
 
 
-def release_zip_bytes(release: Path, prefix: str) -> bytes:
-    """Release folder -> zip archive bytes; same files give the same bytes (fixed dates, order, modes)."""
+def release_zip_bytes(release: Path) -> bytes:
+    """Release folder -> zip archive bytes, datapackage.json at the root (so that
+    `frictionless.Package("x.zip")` and `frictionless validate x.zip` open the package itself);
+    same files give the same bytes (fixed dates, order, modes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for rel in release_files(release):
-            info = zipfile.ZipInfo(f"{prefix}/{rel}", date_time=_ZIP_DATE)
+            info = zipfile.ZipInfo(rel, date_time=_ZIP_DATE)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -66,8 +70,17 @@ def release_zip_bytes(release: Path, prefix: str) -> bytes:
 
 
 def ensure_release_zip(release: Path, name: str, version: str) -> Path:
-    """Release folder -> <name>-<version>.zip inside it, written once (a release never changes)."""
+    """Release folder -> <name>-<version>.zip inside it, written once (a release never changes); an
+    archive of the earlier layout, which wrapped everything in a folder, is written again."""
     path = release / f"{name}-{version}.zip"
-    if not path.is_file():
-        write_atomic(path, release_zip_bytes(release, f"{name}-{version}"))
+    if not path.is_file() or not _package_at_root(path):
+        write_atomic(path, release_zip_bytes(release))
     return path
+
+
+def _package_at_root(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "datapackage.json" in zf.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False

@@ -8,6 +8,7 @@ file:// cannot fetch files next to it).
 from __future__ import annotations
 
 from .html import bi, bi_html, esc, fmt_period, href, json_for_script, page
+from .metadata import link
 from .model import Dataset
 
 CHIPS_SHOWN = 6
@@ -58,7 +59,7 @@ def validation_badge(valid: bool | None, summary: dict | None = None) -> str:
     return f'<span class="badge {cls}">{label}</span>{detail}'
 
 
-def render_home(datasets: list[Dataset]) -> str:
+def render_home(datasets: list[Dataset], *, base_url: str | None = None) -> str:
     """Datasets -> index.html text."""
     records = catalog_json(datasets)
     cards = "\n".join(_card(d, r) for d, r in zip(datasets, records["datasets"]))
@@ -97,7 +98,7 @@ def render_home(datasets: list[Dataset]) -> str:
 <script type="application/json" id="catalog-data">{json_for_script(records)}</script>
 """
     return page(root="", title_zh="数据目录 · 政府报告开放数据", title_en="Catalogue · Government report open data",
-                body=body, page_id="home")
+                body=body, page_id="home", canonical=base_url and link("index.html", base_url=base_url))
 
 
 def _all_option() -> str:

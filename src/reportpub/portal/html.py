@@ -74,8 +74,11 @@ def fmt_period(start: str | None, end: str | None) -> str:
 
 
 def page(*, root: str, title_zh: str, title_en: str, body: str, head_extra: str = "",
-         page_id: str = "") -> str:
-    """Page parts -> a whole HTML document that loads only files of the portal (relative `root`)."""
+         page_id: str = "", canonical: str | None = None) -> str:
+    """Page parts -> a whole HTML document that loads only files of the portal (relative `root`);
+    `canonical`, the page's absolute URL, tells search engines which address is the page's own."""
+    if canonical:
+        head_extra = f'<link rel="canonical" href="{esc(canonical)}">\n' + head_extra
     return f"""<!doctype html>
 <html lang="zh-CN" data-lang="zh" data-title-zh="{esc(title_zh)}" data-title-en="{esc(title_en)}">
 <head>

@@ -8,9 +8,11 @@ resolves them against the document's own address.
 
 from __future__ import annotations
 
+import re
 from posixpath import relpath
 
 from .. import EXTRACTOR_VERSION
+from ..settings import contact_email, package_settings
 from .changelog import changelog_text
 from .model import Dataset, Download
 
@@ -23,16 +25,32 @@ NS = {
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "adms": "http://www.w3.org/ns/adms#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcatap": "http://data.europa.eu/r5r/",
 }
 EU = "http://publications.europa.eu/resource/authority/"
+THEMES = EU + "data-theme"
+THEME_LABELS = {"ECON": ("经济与金融", "Economy and finance"), "GOVE": ("政府与公共部门", "Government and public sector")}
+PUBLISHER_TYPES = "http://purl.org/adms/publishertype/"
 LANGUAGES = {"zh": "ZHO", "en": "ENG"}
-FILE_TYPES = {"csv": "CSV", "parquet": "PARQUET", "datapackage": "JSON", "zip": "ZIP"}
+FILE_TYPES = {"csv": "CSV", "parquet": "PARQUET", "datapackage": "JSON", "zip": "ZIP", "xlsx": "XLSX"}
 IANA = "https://www.iana.org/assignments/media-types/"
 CATALOG_TITLE = ("政府报告开放数据", "Government report open data")
 CATALOG_DESCRIPTION = ("从中国政府公开报告中抽取的数量事实，每个数字都注明其在原文中的位置。",
                        ("Quantitative facts extracted from published Chinese government reports; "
                         "every number carries its place in the source text."))
-
+DOWNLOAD_DESCRIPTIONS = {  # kind -> (zh, en): what a person gets from each file
+    "csv": ("UTF-8 编码、逗号分隔的表格，附 Table Schema（见 datapackage.json）。",
+            "The table as UTF-8, comma-separated values; its Table Schema is in datapackage.json."),
+    "parquet": ("Apache Parquet 列式文件，保留每列的类型；与 CSV 行相同。",
+                "The same rows as Apache Parquet, with each column's type kept."),
+    "xlsx": ("Excel 工作簿，表头为各列的中文与英文名称；与 CSV 行相同。",
+             "The same rows as an Excel workbook, with each column's Chinese and English title as header."),
+    "datapackage": ("Frictionless 数据包描述文件：各表的路径、结构、校验和与来源。",
+                    "Frictionless Data Package descriptor: every table's path, schema, checksum and source."),
+    "zip": ("整个发布包：datapackage.json 在压缩包根目录，可直接用 frictionless 打开与校验。",
+            "The whole release, datapackage.json at its root: frictionless opens and validates it as it is."),
+}
 
 def link(path: str, *, base_url: str | None, from_dir: str = "") -> str:
     """Path from the portal root -> absolute URL (base_url known) or URL relative to `from_dir`."""
@@ -54,22 +72,31 @@ def distribution_title(d: Download) -> tuple[str, str]:
 
 
 # --- DCAT-AP 3 -------------------------------------------------------------------------------
+# Every value from a controlled vocabulary carries the class the DCAT-AP range asks for: a
+# harvester may hold no background knowledge of the EU code lists.
 
 def dcat_catalog(datasets: list[Dataset], *, base_url: str | None = None) -> dict:
     """Datasets -> a DCAT-AP 3 catalogue as a JSON-LD document (for catalog.jsonld at the portal root)."""
     modified = max((d.created for d in datasets), default="")
+    issued = min((d.first_created for d in datasets if d.first_created), default="")
     catalog = {
         "@id": link("index.html", base_url=base_url) + "#catalog",
         "@type": "dcat:Catalog",
         "dct:title": _lang(*CATALOG_TITLE),
         "dct:description": _lang(*CATALOG_DESCRIPTION),
-        "dct:publisher": _agent(_platform_publisher(datasets)),
-        "foaf:homepage": {"@id": link("index.html", base_url=base_url)},
-        "dct:language": [{"@id": f"{EU}language/{c}"} for c in LANGUAGES.values()],
+        "dct:publisher": _agent(_platform_publisher(datasets), publisher_type()),
+        "foaf:homepage": {"@id": link("index.html", base_url=base_url), "@type": "foaf:Document"},
+        "dct:language": [_language(c) for c in LANGUAGES],
+        "dcat:themeTaxonomy": {"@id": THEMES, "@type": "skos:ConceptScheme", "dct:title": _lang("数据主题", "Data theme")},
         "dcat:dataset": [dcat_dataset(d, base_url=base_url) for d in datasets],
     }
+    licence = site_licence()
+    if licence:
+        catalog["dct:license"] = {"@id": licence, "@type": "dct:LicenseDocument"}
+    if issued:
+        catalog["dct:issued"] = _datetime(issued)
     if modified:
-        catalog["dct:modified"] = {"@value": modified, "@type": "xsd:dateTime"}
+        catalog["dct:modified"] = _datetime(modified)
     return {"@context": dict(NS), "@graph": [catalog]}
 
 
@@ -84,19 +111,20 @@ def dcat_dataset(d: Dataset, *, base_url: str | None = None) -> dict:
         "dct:title": _lang(d.title, d.title_en),
         "dct:description": _lang(zh, en),
         "dcat:keyword": [str(k) for k in d.descriptor.get("keywords", [])],
-        "dcat:theme": [{"@id": f"{EU}data-theme/ECON"}, {"@id": f"{EU}data-theme/GOVE"}],
-        "dct:publisher": _agent(_platform_publisher([d])),
+        "dcat:theme": [_concept(f"{THEMES}/{code}", *labels) for code, labels in THEME_LABELS.items()],
+        "dct:publisher": _agent(_platform_publisher([d]), publisher_type()),
         "dct:creator": [_agent(p) for p in d.publishers],
-        "dcat:contactPoint": _contact(_platform_publisher([d])),
-        "dct:language": [{"@id": f"{EU}language/{LANGUAGES[c]}"}
-                         for c in d.descriptor.get("language", ["zh"]) if c in LANGUAGES],
-        "dcat:landingPage": {"@id": link(page, base_url=base_url)},
+        "dcat:contactPoint": _contact(_platform_publisher([d]), contact_of(d)),
+        "dct:language": [_language(c) for c in d.descriptor.get("language", ["zh"]) if c in LANGUAGES],
+        "dcat:landingPage": {"@id": link(page, base_url=base_url), "@type": "foaf:Document"},
         "dcat:version": d.version,
-        "dct:issued": {"@value": d.first_created, "@type": "xsd:dateTime"},
-        "dct:modified": {"@value": d.created, "@type": "xsd:dateTime"},
+        "dct:issued": _datetime(d.first_created),
+        "dct:modified": _datetime(d.created),
         "dct:provenance": {"@type": "dct:ProvenanceStatement", "rdfs:label": _lang(*provenance_text(d))},
         "dcat:distribution": [dcat_distribution(d, x, base_url=base_url) for x in d.downloads],
     }
+    if d.regions:
+        out["dct:spatial"] = [{"@type": "dct:Location", "skos:prefLabel": _lang(r)} for r in d.regions]
     if start and end:
         out["dct:temporal"] = {"@type": "dct:PeriodOfTime",
                                "dcat:startDate": {"@value": start, "@type": "xsd:date"},
@@ -114,13 +142,16 @@ def dcat_distribution(d: Dataset, x: Download, *, base_url: str | None = None) -
         "@id": url + "#distribution",
         "@type": "dcat:Distribution",
         "dct:title": _lang(zh, en),
+        "dct:description": _lang(*DOWNLOAD_DESCRIPTIONS.get(x.kind, (zh, en))),
         "dcat:accessURL": {"@id": link(f"datasets/{d.name}/index.html", base_url=base_url)},
         "dcat:downloadURL": {"@id": url},
-        "dcat:mediaType": {"@id": IANA + x.media_type},
-        "dct:format": {"@id": f"{EU}file-type/{FILE_TYPES.get(x.kind, 'BIN')}"},
+        "dcat:mediaType": {"@id": IANA + x.media_type, "@type": ["dct:MediaType", "dct:MediaTypeOrExtent"]},
+        "dct:format": {"@id": f"{EU}file-type/{FILE_TYPES.get(x.kind, 'BIN')}", "@type": "dct:MediaTypeOrExtent",
+                       "skos:inScheme": {"@id": f"{EU}file-type"}},
+        "dcatap:availability": _concept(f"{EU}planned-availability/STABLE", "稳定", "Stable"),
         "dcat:byteSize": {"@value": str(x.bytes), "@type": "xsd:nonNegativeInteger"},
         "spdx:checksum": {"@type": "spdx:Checksum",
-                          "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                          "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256", "@type": "spdx:ChecksumAlgorithm"},
                           "spdx:checksumValue": {"@value": x.sha256, "@type": "xsd:hexBinary"}},
     }
     if d.licence.get("path"):
@@ -166,6 +197,8 @@ def schema_org_dataset(d: Dataset, *, base_url: str | None = None) -> dict:
         out["license"] = d.licence["path"]
     if start and end:
         out["temporalCoverage"] = f"{start}/{end}"
+    if d.regions:
+        out["spatialCoverage"] = [{"@type": "Place", "name": r} for r in d.regions]
     return out
 
 
@@ -173,20 +206,23 @@ def schema_org_dataset(d: Dataset, *, base_url: str | None = None) -> dict:
 
 def pod_catalog(datasets: list[Dataset], *, base_url: str | None = None) -> dict:
     """Datasets -> data.json (Project Open Data metadata schema v1.1)."""
-    return {
+    out = {
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
         "@type": "dcat:Catalog",
         "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
         "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
         "dataset": [_pod_dataset(d, base_url) for d in datasets],
     }
+    if base_url:
+        out["@id"] = link("data.json", base_url=base_url)
+    return out
 
 
 def _pod_dataset(d: Dataset, base_url: str | None) -> dict:
     zh, en = d.description
     start, end = d.temporal
     contact = {"@type": "vcard:Contact", "fn": _platform_publisher([d])}
-    email = _platform_email(d)
+    email = contact_of(d)
     if email:
         contact["hasEmail"] = f"mailto:{email}"
     out = {
@@ -205,9 +241,12 @@ def _pod_dataset(d: Dataset, base_url: str | None) -> dict:
         "describedBy": link(f"{d.release_path}/datapackage.json", base_url=base_url),
         "describedByType": "application/json",
         "distribution": [{"@type": "dcat:Distribution", "title": distribution_title(x)[1],
+                          "description": DOWNLOAD_DESCRIPTIONS.get(x.kind, distribution_title(x))[1],
                           "downloadURL": link(x.path, base_url=base_url), "mediaType": x.media_type,
                           "format": FILE_TYPES.get(x.kind, x.kind.upper())} for x in d.downloads],
     }
+    if d.regions:
+        out["spatial"] = "、".join(d.regions)
     if d.licence.get("path"):
         out["license"] = d.licence["path"]
     if start and end:
@@ -239,19 +278,56 @@ def _platform_publisher(datasets: list[Dataset]) -> str:
     return "reportpub"
 
 
-def _platform_email(d: Dataset) -> str:
+def contact_of(d: Dataset) -> str:
+    """Dataset -> its contact e-mail: the release's publisher's, else the operator's (package.yaml)."""
     for c in d.descriptor.get("contributors") or []:
         if "publisher" in (c.get("roles") or []) and c.get("email"):
             return str(c["email"])
-    return ""
+    return contact_email()
 
 
-def _agent(name: str) -> dict:
-    return {"@type": "foaf:Agent", "foaf:name": name}
+def publisher_type() -> str:
+    """package.yaml's publisher_type -> its ADMS publisher-type URI ('' when unset)."""
+    value = str(package_settings().get("publisher_type") or "")
+    return value if not value or value.startswith("http") else PUBLISHER_TYPES + value
 
 
-def _contact(name: str) -> dict:
-    return {"@type": "vcard:Organization", "vcard:fn": name}
+def site_licence() -> str:
+    """package.yaml -> the URL of the licence new datasets (and the catalogue's metadata) are under."""
+    licences = package_settings().get("licenses") or [{}]
+    return str(licences[0].get("path") or "")
+
+
+def _agent(name: str, kind: str = "") -> dict:
+    out = {"@type": "foaf:Agent", "foaf:name": name}
+    if kind:
+        label = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind.rstrip("/").rsplit("/", 1)[-1])
+        out["dct:type"] = {**_concept(kind, None, label), "skos:inScheme": {
+            "@id": PUBLISHER_TYPES + "1.0", "@type": "skos:ConceptScheme", "dct:title": _lang("发布者类型", "Publisher type")}}
+    return out
+
+
+def _concept(uri: str, zh: str | None, en: str) -> dict:
+    """A code-list value -> a typed, labelled skos:Concept (a harvester may not know the list)."""
+    label = _lang(zh, en) if zh else [{"@value": en, "@language": "en"}]
+    return {"@id": uri, "@type": "skos:Concept", "skos:prefLabel": label,
+            "skos:inScheme": {"@id": uri.rstrip("/").rsplit("/", 1)[0]}}
+
+
+def _contact(name: str, email: str = "") -> dict:
+    out = {"@type": ["vcard:Organization", "vcard:Kind"], "vcard:fn": name}
+    if email:
+        out["vcard:hasEmail"] = {"@id": f"mailto:{email}"}
+    return out
+
+
+def _language(code: str) -> dict:
+    return {"@id": f"{EU}language/{LANGUAGES[code]}", "@type": "dct:LinguisticSystem",
+            "skos:inScheme": {"@id": f"{EU}language"}}
+
+
+def _datetime(value: str) -> dict:
+    return {"@value": value, "@type": "xsd:dateTime"}
 
 
 def _lang(zh: str, en: str | None = None) -> list[dict]:

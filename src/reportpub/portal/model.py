@@ -23,7 +23,8 @@ from ..tables import ABOUT
 from ..units import DATAPACKAGE_DIR
 
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json",
-               "zip": "application/zip", "html": "text/html"}
+               "zip": "application/zip", "html": "text/html",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TABLE_TITLES = {t: (zh, en) for t, (zh, en, _, _) in ABOUT.items()}  # table -> (zh, en)
 
 
@@ -31,7 +32,7 @@ TABLE_TITLES = {t: (zh, en) for t, (zh, en, _, _) in ABOUT.items()}  # table -> 
 class Download:
     """One downloadable file of a release; `path` is relative to the portal root."""
 
-    kind: str  # csv | parquet | datapackage | zip
+    kind: str  # csv | parquet | xlsx | datapackage | zip
     table: str  # facts, paragraphs, ... ('' for whole-release files)
     path: str
     bytes: int
@@ -75,6 +76,15 @@ class Dataset:
     def publishers(self) -> list[str]:
         names = [s.get("publisher") for s in self.descriptor.get("sources") or []]
         names += [c.get("title") for c in self.descriptor.get("contributors") or [] if "author" in (c.get("roles") or [])]
+        return list(dict.fromkeys(str(n) for n in names if n))
+
+    @property
+    def regions(self) -> list[str]:
+        """The regions the reports are about (the descriptor's `region`, its sources', or the reports
+        table's column), as named there; none when the package does not say."""
+        names = [self.descriptor.get("region")] + [s.get("region") for s in self.descriptor.get("sources") or []]
+        if not any(names) and self.reports and "region" in self.reports[0]:
+            names = [r.get("region") for r in self.reports]
         return list(dict.fromkeys(str(n) for n in names if n))
 
     @property
@@ -150,6 +160,20 @@ class Dataset:
         return next((r for r in self.descriptor.get("resources", []) if r.get("name") == name), None)
 
 
+def workbook_rel(table: str) -> str:
+    """Table name -> path of its Excel workbook inside a release (portal/workbook.py writes it)."""
+    return f"xlsx/{table}.xlsx"
+
+
+def field_titles(field: dict) -> tuple[str, str]:
+    """Table Schema field -> (Chinese title, English title), from its "中文 / English" description
+    and its English `title`; a header or a schema table shows these."""
+    desc = str(field.get("description") or "")
+    zh = desc.split(" / ")[0].strip() or str(field.get("name", ""))
+    en = str(field.get("title") or (desc.split(" / ", 1)[1] if " / " in desc else "") or field.get("name", ""))
+    return zh, en
+
+
 def dataset_names(portal: Path) -> list[str]:
     """Portal folder -> names of the datasets that have a published release, sorted."""
     root = portal / "datasets"
@@ -198,6 +222,10 @@ def load_dataset(portal: Path, name: str) -> Dataset:
         ds.downloads.append(Download(fmt, table, f"{base}/{rel}", path.stat().st_size,
                                      manifest.get(rel) or sha256_file(path),
                                      str(res.get("mediatype") or MEDIA_TYPES.get(fmt, "application/octet-stream"))))
+        xlsx = release / workbook_rel(table)
+        if fmt == "csv" and xlsx.is_file():
+            ds.downloads.append(Download("xlsx", table, f"{base}/{workbook_rel(table)}", xlsx.stat().st_size,
+                                         sha256_file(xlsx), MEDIA_TYPES["xlsx"]))
     for fname, kind in (("datapackage.json", "datapackage"), (f"{name}-{version}.zip", "zip")):
         path = release / fname
         if path.is_file():
