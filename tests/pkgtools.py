@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"
-RESOURCES = ("reports", "paragraphs", "facts", "units")
+RESOURCES = ("reports", "paragraphs", "facts", "units", "indicator_codes")
 
 _ARROW_TYPES = {
     "string": pa.string(),
@@ -100,6 +100,12 @@ FACTS = [
 ]
 
 
+INDICATOR_CODES = [  # a small code list; the sample facts name none of its codes
+    {"code": "gdp", "name_zh": "地区生产总值", "aliases": "生产总值", "change_aliases": "经济增长",
+     "label_en": "Gross regional product", "unit_base": "CNY", "measures": "level|change", "definition": "国家统计局"},
+]
+
+
 def load_schema(name: str) -> dict:
     return json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
 
@@ -157,6 +163,7 @@ def sample_tables() -> dict[str, pa.Table]:
         "paragraphs": table("paragraphs", paragraphs),
         "facts": table("facts", facts),
         "units": table("units", units),
+        "indicator_codes": table("indicator_codes", INDICATOR_CODES),
     }
 
 
@@ -195,6 +202,7 @@ def synthetic_tables(n_facts: int, facts_per_paragraph: int = 10) -> dict[str, p
         "paragraphs": table("paragraphs", par_rows),
         "facts": table("facts", fact_rows),
         "units": base["units"],
+        "indicator_codes": base["indicator_codes"],
     }
 
 

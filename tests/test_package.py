@@ -11,7 +11,7 @@ from reportpub.pipeline import build_package
 
 from .conftest import SEED
 
-TABLES = ("reports", "paragraphs", "facts", "units")
+TABLES = ("reports", "paragraphs", "facts", "units", "indicator_codes")
 
 
 def test_stock_frictionless_validation_passes(seed_package):

@@ -205,7 +205,7 @@ def test_wrong_manifest_line(package):
     assert fired(report) == {"structure.manifest": "error"}
     messages = " ".join(f.message for f in report.findings)
     assert "1 line does not match" in messages
-    assert "data/units.parquet" in messages  # the dropped line: a data file not listed
+    assert "data/indicator_codes.parquet" in messages  # the dropped line: a data file not listed
     assert report.decision == "block"
 
 

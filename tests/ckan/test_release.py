@@ -87,11 +87,12 @@ def test_release_files_of_a_package(package_copy):
     files = release_files(package_copy, json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8")),
                           version="3.1.4", created="2020-01-01T00:00:00Z")
     assert [f.name for f in files] == ["facts", "facts-parquet", "paragraphs", "paragraphs-parquet", "reports",
-                                       "reports-parquet", "units", "units-parquet", "datapackage.json",
-                                       "validation.html", "validation.json"]
+                                       "reports-parquet", "units", "units-parquet", "indicator_codes",
+                                       "indicator_codes-parquet", "datapackage.json", "validation.html",
+                                       "validation.json"]
     facts = files[0]
     assert facts.sha256 == sha256_file(package_copy / "data" / "facts.csv") and facts.schema["primaryKey"]
     assert json.loads(resource_fields(facts)["schema"]) == facts.schema
-    descriptor = json.loads(files[8].data)
+    descriptor = json.loads(files[10].data)
     assert (descriptor["version"], descriptor["created"]) == ("3.1.4", "2020-01-01T00:00:00Z")
-    assert "schema" not in resource_fields(files[8])
+    assert "schema" not in resource_fields(files[10])

@@ -32,7 +32,7 @@ def test_frictionless_opens_the_release_zip_and_validates_every_resource(sample_
     zip_path = next(folder.glob("*.zip"))
     package = Package(str(zip_path))
     names = [r.name for r in package.resources]
-    assert len(names) == 8 and "facts" in names and "facts-parquet" in names
+    assert len(names) == 10 and "facts" in names and "facts-parquet" in names
     run = subprocess.run([str(FRICTIONLESS), "validate", "--json", str(zip_path)], capture_output=True, text=True,
                          timeout=300)
     report = json.loads(run.stdout)

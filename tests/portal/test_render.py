@@ -83,7 +83,7 @@ def test_catalog_jsonld_is_dcat_with_checksums_of_the_files_on_disk(sample_porta
         for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.temporal, DCTERMS.language, DCAT.distribution):
             assert g.value(ds, prop) is not None, (ds, prop)
         dists = list(g.objects(ds, DCAT.distribution))
-        assert len(dists) == 14  # 4 tables x (CSV, Parquet, Excel) + datapackage.json + zip
+        assert len(dists) == 17  # 5 tables x (CSV, Parquet, Excel) + datapackage.json + zip
         for dist in dists:
             url = g.value(dist, DCAT.downloadURL)
             path = Path(urllib.request.url2pathname(str(url).removeprefix("file://")))

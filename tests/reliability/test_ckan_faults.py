@@ -26,7 +26,8 @@ from .ckan_proxy import FaultProxy, Rule
 pytestmark = pytest.mark.slow
 
 RESOURCES = ["facts", "facts-parquet", "paragraphs", "paragraphs-parquet", "reports", "reports-parquet",
-             "units", "units-parquet", "datapackage.json", "validation.html", "validation.json", "releases.json"]
+             "units", "units-parquet", "indicator_codes", "indicator_codes-parquet", "datapackage.json",
+             "validation.html", "validation.json", "releases.json"]
 UPLOAD = r"/api/(3/)?action/resource_(create|update)$"
 
 

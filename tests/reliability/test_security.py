@@ -190,15 +190,16 @@ def test_names_and_titles_from_a_report_never_write_outside_the_work_and_portal_
 
 
 def test_two_different_reports_with_chinese_names_become_two_datasets(tmp_path):
-    """Chinese file names are normal (most reports have one): two different reports of one year must
-    not become two releases of one dataset (their ASCII slug would be the same, e.g. `2022`)."""
+    """Chinese file names are normal (most reports have one): two different reports of one year (of two
+    regions) must not become two releases of one dataset (an ASCII slug of the file name would be `2022`)."""
     from reportpub.pipeline import process_report
 
     from .support import variant_text
 
     names = ["北京市2022年政府工作报告.txt", "上海市2022年政府工作报告.txt"]
-    for k, name in enumerate(names):
-        (tmp_path / name).write_text(variant_text(k), encoding="utf-8")
+    for k, name in enumerate(names):  # each report names its own region
+        (tmp_path / name).write_text(variant_text(k).replace("北京经济技术开发区", name[:3] + "经济技术开发区", 1),
+                                     encoding="utf-8")
     outcomes = [process_report(tmp_path / name, tmp_path / "portal", tmp_path / "work") for name in names]
     assert [o.status for o in outcomes] == ["published", "published"], [o.message for o in outcomes]
     assert outcomes[0].dataset != outcomes[1].dataset, \
