@@ -2,12 +2,15 @@
 
 Python's http.server sends `text/html` without a charset, which makes browsers guess and show
 Chinese as mojibake; this handler names UTF-8 for every text type. `latest` is a symlink inside the
-portal and is followed; a symlink that leads outside the portal folder is not.
+portal and is followed; a symlink that leads outside the portal folder is not. It is a local
+preview: a path that cannot name a file (a NUL byte in it) is answered 404, and a browser that
+closes the connection early is not an error.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,6 +40,8 @@ class PortalHandler(SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)
         root = os.path.realpath(self.directory)
+        if "\x00" in local:  # %00: no file has that name (realpath would raise)
+            return os.path.join(root, ".forbidden-outside-portal")
         real = os.path.realpath(local)
         if real != root and not real.startswith(root + os.sep):
             return os.path.join(root, ".forbidden-outside-portal")  # answers 404
@@ -52,20 +57,33 @@ class PortalHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class PortalServer(ThreadingHTTPServer):
+    """The threading server, quiet about clients that went away (BrokenPipe, reset)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     """(portal folder, port, host) -> a bound server, not yet serving; port 0 picks a free port."""
     root = Path(portal)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: no such portal folder (publish a package first)")
     handler = partial(PortalHandler, directory=str(root))
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return PortalServer((host, port), handler)
 
 
 def serve(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1") -> None:
     """Serve the portal folder on http://host:port/ until interrupted (Ctrl-C)."""
-    server = make_server(portal, port, host)
+    serve_forever(make_server(portal, port, host))
+
+
+def serve_forever(server: ThreadingHTTPServer) -> None:
+    """Serve a bound server until interrupted (Ctrl-C), then close it."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:

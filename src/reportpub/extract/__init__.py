@@ -376,11 +376,16 @@ def _sentence_end(text: str, pos: int) -> int:
     return min(ends) if ends else len(text)
 
 
+CLAUSE_REACH = 120  # characters of context each side: an unpunctuated paragraph is no clause
+
+
 def _clause(text: str, q: Quantity) -> str:
+    """The clause around a quantity, at most CLAUSE_REACH characters each side (else every fact of
+    a long unpunctuated paragraph carries all of it, and a package grows with its square)."""
     a = q.start
-    while a > 0 and text[a - 1] not in "，。；！？":
+    while a > max(0, q.start - CLAUSE_REACH) and text[a - 1] not in "，。；！？":
         a -= 1
     b = q.end
-    while b < len(text) and text[b] not in "，。；！？":
+    while b < min(len(text), q.end + CLAUSE_REACH) and text[b] not in "，。；！？":
         b += 1
     return text[a:b]
