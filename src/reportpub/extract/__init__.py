@@ -152,7 +152,7 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
           default_period: Period | None) -> _Reading:
     floor = prev.end if prev else sent_start
     left = subjects.left_phrase(text, q.start, floor)
-    right = subjects.right_phrase(text, q.end, len(text))
+    right = subjects.right_phrase(text, q.end, min(len(text), q.end + CLAUSE_REACH))  # not the whole paragraph
     between = text[prev.end:q.start] if prev else ""
     list_joined = bool(prev) and "、" in between and not re.search(r"[，,；;。]", between)
 
