@@ -51,9 +51,11 @@ def _fail(exc: ReportpubError) -> None:
 
 def _package_or_refuse(command: str, package: Path) -> None:
     """The package folder holds a datapackage.json and only regular files (else one line, exit 2)."""
-    from .files import not_a_file
+    from .files import kind_of, not_a_file
     from .publish import check_package
 
+    if (kind := kind_of(package)) not in ("folder", "symbolic link"):
+        _refuse(command, f"{package}: {'no such folder' if kind == 'missing' else f'is a {kind}, not a package folder'}")
     if reason := not_a_file(package / "datapackage.json"):
         _refuse(command, f"{package} has no datapackage.json ({package / 'datapackage.json'}: {reason})")
     try:
@@ -352,7 +354,15 @@ def evaluate(
     args = [str(package), str(gold), str(source)] + (["--verbose"] if verbose else [])
     if region_from and region_to:
         args += [f"--from={region_from}", f"--to={region_to}"]
-    scoring.main(args)
+    import csv
+
+    from .limits import MAX_PARAGRAPH_CHARS
+
+    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_PARAGRAPH_CHARS.value()))  # a paragraph is one cell
+    try:
+        scoring.main(args)
+    except (csv.Error, UnicodeDecodeError, KeyError, ValueError) as exc:  # a package the scorer cannot read
+        _refuse("eval", f"{package}: the scorer cannot read this package: {type(exc).__name__}: {exc}")
 
 
 def _prefect_env() -> None:

@@ -66,7 +66,7 @@ def _setup(root: Path) -> dict:
 
     # 1. a package's version or name used as a path
     for i, version in enumerate(["../../city/releases/1.0.0/injected", "../../../../victimzone/victim",
-                                 "/tmp/absolute", "1.0.0/../../x", "1.0"]):
+                                 str(root / "absolute-target"), "1.0.0/../../x", "1.0"]):
         pkg = _seed_package(root, f"pkg-version-{i}")
         _edit_descriptor(pkg, version=version)
         cases[f"version {version}"] = (["publish", pkg, "--portal", root / "portal-city"], r"version.*MAJOR\.MINOR\.PATCH", 2)
@@ -220,7 +220,7 @@ def test_a_version_or_name_that_is_a_path_writes_nothing_anywhere(ran):
     for portal in ("portal-city", "portal-name"):
         assert not (root / portal / "datasets").exists(), f"{portal}: a release was written"
     assert not list(root.rglob("victim*")) and not list(root.rglob("injected")), "written outside the portal"
-    assert not Path("/tmp/absolute").exists()
+    assert not (root / "absolute-target").exists()
     assert snapshot(root / "published") == before[root / "published"], "an earlier release changed"
 
 
