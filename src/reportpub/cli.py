@@ -19,6 +19,7 @@ import typer
 
 from .errors import ReportpubError, ValidationFailed
 from .settings import BASE_URL_ENV
+from .files import printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Chinese government reports into validated open data packages and publish them.")
@@ -30,12 +31,23 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for
     _DEBUG["on"] = debug
 
 
+def _say(text: str, err: bool = False) -> None:
+    """One line to the terminal, with control characters from file names or reports escaped."""
+    typer.echo(printable(text), err=err)
+
+
+def _refuse(command: str, message: str, code: int = 2) -> None:
+    """A one-line refusal of a command's input, and its exit code."""
+    _say(f"reportpub {command}: {message}", err=True)
+    raise typer.Exit(code)
+
+
 def _fail(exc: ReportpubError) -> None:
     if _DEBUG["on"]:
         raise exc
-    typer.echo(f"reportpub {exc.stage}: {exc}", err=True)
+    _say(f"reportpub {exc.stage}: {exc}", err=True)
     if isinstance(exc, ValidationFailed) and exc.report_path:
-        typer.echo(f"validation report: {exc.report_path}", err=True)
+        _say(f"validation report: {exc.report_path}", err=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -61,13 +73,28 @@ def _not_harvestable(command: str, base_url: str | None) -> None:
                    "harvesters cannot use", err=True)
 
 
+def _package_or_refuse(command: str, package: Path) -> None:
+    """The package folder holds a datapackage.json and only regular files (else one line, exit 2)."""
+    from .files import kind_of, not_a_file
+    from .publish import check_package
+
+    if (kind := kind_of(package)) not in ("folder", "symbolic link"):
+        _refuse(command, f"{package}: {'no such folder' if kind == 'missing' else f'is a {kind}, not a package folder'}")
+    if reason := not_a_file(package / "datapackage.json"):
+        _refuse(command, f"{package} has no datapackage.json ({package / 'datapackage.json'}: {reason})")
+    try:
+        check_package(package)
+    except ReportpubError as exc:
+        _refuse(command, str(exc))
+
+
 def _metadata(title, publisher, year) -> dict:
     return {k: v for k, v in {"title": title, "publisher": publisher, "year": year}.items() if v}
 
 
 @app.command()
 def build(
-    reports: list[Path] = typer.Argument(..., help="Report files (TXT)."),
+    reports: list[Path] = typer.Argument(..., readable=False, help="Report files (TXT)."),
     out: Path = typer.Option(..., "-o", "--out", help="Package directory to write (replaced)."),
     title: Optional[str] = typer.Option(None, help="Report title, if the one read from the text is wrong."),
     publisher: Optional[str] = typer.Option(None, help="Publishing body."),
@@ -83,13 +110,13 @@ def build(
         result = build_package(reports, out, metadata=_metadata(title, publisher, year))
     except ReportpubError as exc:
         _fail(exc)
-    typer.echo(f"built {result.path}: {result.reports} report(s), {result.paragraphs} paragraphs, "
+    _say(f"built {result.path}: {result.reports} report(s), {result.paragraphs} paragraphs, "
                f"{result.facts} facts")
 
 
 @app.command()
 def validate(
-    package: Path = typer.Argument(..., help="Package directory (holding datapackage.json)."),
+    package: Path = typer.Argument(..., readable=False, help="Package directory (holding datapackage.json)."),
 ) -> None:
     """Run every check on a package; write validation.json and validation.html into it.
 
@@ -97,22 +124,20 @@ def validate(
     """
     from .validate import validate as run_checks, write_reports
 
-    if not (package / "datapackage.json").is_file():
-        typer.echo(f"reportpub validate: {package} has no datapackage.json", err=True)
-        raise typer.Exit(2)
+    _package_or_refuse("validate", package)
     report = run_checks(package)
     json_path, html_path = write_reports(report, package)
     for f in report.findings:
-        typer.echo(f"{f.severity.upper():8} {f.check}: {f.message}", err=f.severity == "error")
+        _say(f"{f.severity.upper():8} {f.check}: {f.message}", err=f.severity == "error")
     summary = report.summary
-    typer.echo(f"{'valid' if report.valid else 'INVALID'}: {summary['passed']} passed, "
-               f"{summary['warnings']} warning(s), {summary['failed']} failed; report: {html_path}")
+    _say(f"{'valid' if report.valid else 'INVALID'}: {summary['passed']} passed, "
+         f"{summary['warnings']} warning(s), {summary['failed']} failed; report: {html_path}")
     raise typer.Exit(0 if report.valid else 1)
 
 
 @app.command()
 def publish(
-    package: Path = typer.Argument(..., help="Package directory to publish."),
+    package: Path = typer.Argument(..., readable=False, help="Package directory to publish."),
     portal: Path = typer.Option(Path("portal"), help="Static portal directory."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help=BASE_URL_HELP),
 ) -> None:
@@ -128,15 +153,15 @@ def publish(
     except ReportpubError as exc:
         _fail(exc)
     if result.changed:
-        typer.echo(f"published {result.dataset} {result.version} at {result.path}")
+        _say(f"published {result.dataset} {result.version} at {result.path}")
     else:
-        typer.echo(f"unchanged: {result.dataset} {result.version} is already published at {result.path}")
+        _say(f"unchanged: {result.dataset} {result.version} is already published at {result.path}")
     _not_harvestable("publish", site)
 
 
 @app.command("publish-ckan")
 def publish_ckan(
-    package: Path = typer.Argument(..., help="Package directory to publish."),
+    package: Path = typer.Argument(..., readable=False, help="Package directory to publish."),
     url: str = typer.Option(..., envvar="CKAN_URL", help="CKAN site, e.g. https://data.example.org."),
     org: str = typer.Option(..., envvar="CKAN_ORG", help="Organisation (name or id) that owns the datasets."),
     name: Optional[str] = typer.Option(None, help="Dataset name on CKAN (default: the package's name)."),
@@ -150,9 +175,7 @@ def publish_ckan(
     """
     from .ckan import publish_ckan as do_publish
 
-    if not (package / "datapackage.json").is_file():
-        typer.echo(f"reportpub publish-ckan: {package} has no datapackage.json", err=True)
-        raise typer.Exit(2)
+    _package_or_refuse("publish-ckan", package)
     try:
         result = do_publish(package, url=url, org=org, name=name)
     except ReportpubError as exc:
@@ -166,7 +189,7 @@ def publish_ckan(
 
 @app.command()
 def run(
-    reports: list[Path] = typer.Argument(..., help="Report files, or folders of reports."),
+    reports: list[Path] = typer.Argument(..., readable=False, help="Report files, or folders of reports."),
     portal: Path = typer.Option(Path("portal"), help="Static portal directory."),
     work_dir: Path = typer.Option(Path("build"), help="Where packages are built before publishing."),
     force: bool = typer.Option(False, "--force", help="Process reports even if unchanged since their release."),
@@ -185,14 +208,19 @@ def run(
 
     Example: reportpub run examples/reports --portal portal
     """
-    missing = [str(r) for r in reports if not r.exists()]
-    if missing:
-        typer.echo(f"reportpub run: no such file or folder: {', '.join(missing)}", err=True)
-        raise typer.Exit(2)
+    from .files import kind_of, not_a_file
+
+    for r in reports:
+        if kind_of(r) != "folder" and (reason := not_a_file(r)):
+            _refuse("run", f"{r}: {reason}" if reason != "no such file" else f"{r}: no such file or folder")
     _prefect_env()
     from .pipeline import report_files
 
-    files = [str(f) for f in report_files(reports)]
+    def skipped(path: Path, kind: str) -> None:
+        _say(f"reportpub run: skipped {path}: a {kind}, not a regular file (a folder's reports are its regular "
+             "files)", err=True)
+
+    files = [str(f) for f in report_files(reports, on_skip=skipped)]
     if not files:
         typer.echo("reportpub run: no report files (.txt, .pdf, .docx, .html) found", err=True)
         raise typer.Exit(2)
@@ -250,7 +278,7 @@ def _report_outcomes(outcomes: list[dict]) -> int:
     """One line per report, a summary, and the exit code: a failed report of many makes it 1."""
     for o in outcomes:
         if o.get("status") != "skipped":
-            typer.echo(o["message"], err=o["exit_code"] != 0)
+            _say(o["message"], err=o["exit_code"] != 0)
     by_status: dict[str, int] = {}
     for o in outcomes:
         by_status[o.get("status", "published" if o["exit_code"] == 0 else "failed")] = \
@@ -329,22 +357,27 @@ def serve(
 
     Example: reportpub serve --portal portal --port 8000
     """
-    from .serve import serve as run_server
+    from .serve import make_server, serve_forever
 
     if not (portal / "index.html").is_file():
-        typer.echo(f"reportpub serve: {portal} has no index.html (publish something first)", err=True)
-        raise typer.Exit(2)
+        _refuse("serve", f"{portal} has no index.html (publish something first)")
+    if not 0 <= port <= 65535:
+        _refuse("serve", f"--port {port} is not a TCP port (0-65535)")
     site = _base_url(base_url)
-    shown = site or f"http://127.0.0.1:{port}/"
-    typer.echo(f"serving {portal} at http://127.0.0.1:{port}{urlsplit(shown).path} as {shown} (Ctrl-C to stop)")
-    run_server(portal, port, base_url=site)
+    try:
+        server = make_server(portal, port, base_url=site)
+    except OSError as exc:
+        _refuse("serve", f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}")
+    shown = site or f"http://127.0.0.1:{server.server_address[1]}/"
+    _say(f"serving {portal} at http://127.0.0.1:{server.server_address[1]}{urlsplit(shown).path} as {shown} (Ctrl-C to stop)")
+    serve_forever(server)
 
 
 @app.command("eval")
 def evaluate(
-    package: Path = typer.Argument(..., help="Package directory."),
-    gold: Path = typer.Argument(..., help="Gold CSV (see the annotation guidelines)."),
-    source: Path = typer.Argument(..., help="The source report (UTF-8 text)."),
+    package: Path = typer.Argument(..., readable=False, help="Package directory."),
+    gold: Path = typer.Argument(..., readable=False, help="Gold CSV (see the annotation guidelines)."),
+    source: Path = typer.Argument(..., readable=False, help="The source report (UTF-8 text)."),
     verbose: bool = typer.Option(False, "--verbose", help="List misses, extras and wrong attributes."),
     region_from: Optional[str] = typer.Option(None, "--from", help="Start of the annotated region."),
     region_to: Optional[str] = typer.Option(None, "--to", help="End of the annotated region."),
@@ -354,11 +387,24 @@ def evaluate(
     Example: reportpub eval build/bda gold.csv examples/reports/bda-2022-work-summary.txt --verbose
     """
     from . import scoring
+    from .gold import GoldError, check_eval_inputs
 
+    try:
+        check_eval_inputs(package, gold, source)
+    except GoldError as exc:
+        _refuse("eval", str(exc))
     args = [str(package), str(gold), str(source)] + (["--verbose"] if verbose else [])
     if region_from and region_to:
         args += [f"--from={region_from}", f"--to={region_to}"]
-    scoring.main(args)
+    import csv
+
+    from .limits import MAX_PARAGRAPH_CHARS
+
+    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_PARAGRAPH_CHARS.value()))  # a paragraph is one cell
+    try:
+        scoring.main(args)
+    except (csv.Error, UnicodeDecodeError, KeyError, ValueError) as exc:  # a package the scorer cannot read
+        _refuse("eval", f"{package}: the scorer cannot read this package: {type(exc).__name__}: {exc}")
 
 
 def _prefect_env() -> None:
@@ -380,12 +426,17 @@ def main() -> None:
     except ReportpubError as exc:  # a stage error that escaped a command (or --debug re-raised it)
         if debug:
             traceback.print_exc()
-        typer.echo(f"reportpub {exc.stage}: {exc}", err=True)
+        typer.echo(printable(f"reportpub {exc.stage}: {exc}"), err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a path the operator gave that cannot be used: input, not a defect
+        if debug:
+            traceback.print_exc()
+        typer.echo(printable(f"reportpub: {exc.filename or ''}: {exc.strerror or exc}"), err=True)
+        sys.exit(2)
     except Exception as exc:  # never a traceback for the operator unless asked for
         if debug:
             traceback.print_exc()
             sys.exit(INTERNAL_ERROR)
-        typer.echo(f"reportpub: internal error: {type(exc).__name__}: {exc} (run again with --debug for the "
-                   "traceback)", err=True)
+        typer.echo(printable(f"reportpub: internal error: {type(exc).__name__}: {exc} (run again with --debug "
+                             "for the traceback)"), err=True)
         sys.exit(INTERNAL_ERROR)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 
@@ -24,3 +25,126 @@ def write_atomic(path: Path, text: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+# --- what a path is, for inputs that must be plain files -------------------------------------
+
+def kind_of(path: str | os.PathLike) -> str:
+    """Path -> 'file', 'folder', 'symbolic link', 'FIFO (named pipe)', 'device', 'socket' or
+    'missing', without following a link: an error can then say what was given instead of a file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:  # a name too long, a folder we may not enter
+        return f"unreadable path ({exc.strerror})"
+    for test, name in ((stat.S_ISREG, "file"), (stat.S_ISDIR, "folder"), (stat.S_ISLNK, "symbolic link"),
+                       (stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "device"
+
+
+def not_a_file(path: str | os.PathLike) -> str | None:
+    """Why a path given as an input file cannot be read as one (following a link the user named),
+    or None when it is a regular file. Never opens it: opening a FIFO would block."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file" if kind_of(path) == "missing" else "a symbolic link to nothing"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = "folder" if stat.S_ISDIR(mode) else "FIFO (named pipe)" if stat.S_ISFIFO(mode) \
+        else "socket" if stat.S_ISSOCK(mode) else "device"
+    return f"is a {kind}, not a regular file"
+
+
+def file_name(path: str | os.PathLike) -> str:
+    """A path's file name as text: bytes that are not UTF-8 (kept by Python as lone surrogates,
+    which no UTF-8 writer accepts) become \\xff escapes, so the name can be written as data."""
+    return Path(path).name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def irregular_entries(root: str | os.PathLike, limit: int = 20) -> list[str]:
+    """Folder -> 'relative/path is a KIND' for each entry that is neither a regular file nor a folder
+    (symbolic links, FIFOs, devices, sockets), at most `limit`. A package is trusted only for its
+    own regular files: a link would publish or overwrite what it points to, a FIFO blocks a reader."""
+    found: list[str] = []
+    root = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(root):  # os.walk does not follow links to folders
+        for name in dirnames + filenames:
+            full = os.path.join(dirpath, name)
+            kind = kind_of(full)
+            if kind not in ("file", "folder"):
+                found.append(f"{os.path.relpath(full, root)} is a {kind}")
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+# --- JSON read from files others wrote ---------------------------------------------------------
+
+class JsonFileError(ValueError):
+    """A JSON file that cannot be used; the message names the file and says why."""
+
+
+def read_json(path: str | os.PathLike, max_depth: int | None = None):
+    """JSON file -> value; a non-regular file, bytes that are not UTF-8 JSON, or nesting deeper
+    than the limit raise JsonFileError (the parser itself would hit the recursion limit)."""
+    import json
+
+    from .limits import MAX_JSON_DEPTH
+
+    depth_limit = max_depth or MAX_JSON_DEPTH.value()
+    too_deep = (f"{path}: JSON nested deeper than the limit of {depth_limit} levels "
+                f"(set {MAX_JSON_DEPTH.env} to raise it)")
+    reason = not_a_file(path)
+    if reason:
+        raise JsonFileError(f"{path}: {reason}")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        value = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise JsonFileError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise JsonFileError(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise JsonFileError(too_deep) from None
+    if json_depth(value) > depth_limit:
+        raise JsonFileError(too_deep)
+    return value
+
+
+def json_depth(value) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+# --- text from outside, echoed to a terminal ----------------------------------------------------
+
+def printable(text: str) -> str:
+    """Text -> the same with control and format characters escaped (\\x1b, \\u202e): a file name
+    can hold an escape sequence that would recolour or rewrite the operator's terminal. Bytes of a
+    file name that are not UTF-8 (surrogate escapes) show as \\xff."""
+    import unicodedata
+
+    out = []
+    for c in text:
+        if 0xDC80 <= ord(c) <= 0xDCFF:
+            out.append(f"\\x{ord(c) - 0xDC00:02x}")
+        elif c.isprintable() or unicodedata.category(c) == "Zs":
+            out.append(c)
+        else:
+            out.append(c.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(out)

@@ -19,11 +19,13 @@ from pathlib import Path
 
 from . import frontmatter, parts
 from .errors import IngestError
+from .files import JsonFileError, file_name, not_a_file, read_json
 from .furniture import furniture_lines
+from .limits import MAX_BYTES, MAX_PARAGRAPH_CHARS
 from .textrules import SECTION_RE, SUBSECTION_RE, is_heading, is_open_ended  # noqa: F401 (re-exported)
 from .formats import media_type_of, read_report
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = MAX_BYTES.default
 
 # A CJK ideograph or full-width punctuation: whitespace next to these is layout, not content.
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2018-\u201d\u2026"
@@ -82,9 +84,9 @@ class Document:
 def ingest(path: str | os.PathLike, *, metadata: dict | None = None, max_bytes: int | None = None) -> Document:
     """Report file -> Document. Metadata given here (or in REPORT.meta.json) wins over what is read."""
     path = Path(path)
-    if not path.is_file():
-        raise IngestError(f"{path}: no such file")
-    limit = max_bytes or int(os.environ.get("REPORTPUB_MAX_BYTES", DEFAULT_MAX_BYTES))
+    if reason := not_a_file(path):
+        raise IngestError(f"{path}: {reason}")
+    limit = max_bytes or MAX_BYTES.value()
     size = path.stat().st_size
     if size > limit:
         raise IngestError(f"{path}: {size} bytes is over the limit of {limit} (set REPORTPUB_MAX_BYTES to raise it)")
@@ -94,12 +96,12 @@ def ingest(path: str | os.PathLike, *, metadata: dict | None = None, max_bytes: 
     if media_type_of(path, data) != "text/plain":  # PDF, DOCX, HTML: a format reader finds the text
         raw = read_report(path, data)
         return document_from_text(
-            raw.text, source_name=path.name, media_type=raw.media_type, encoding=raw.encoding or "binary",
+            raw.text, source_name=file_name(path), media_type=raw.media_type, encoding=raw.encoding or "binary",
             sha256=sha256, metadata=meta, boilerplate=raw.boilerplate, tables=raw.tables,
         )
     text, encoding = decode(data, name=str(path))
     return document_from_text(
-        text, source_name=path.name, media_type="text/plain", encoding=encoding, sha256=sha256, metadata=meta,
+        text, source_name=file_name(path), media_type="text/plain", encoding=encoding, sha256=sha256, metadata=meta,
     )
 
 
@@ -114,9 +116,12 @@ def document_from_text(text: str, *, source_name: str, media_type: str = "text/p
     separated by a tab, so that their numbers are traced like any other."""
     if not text.strip():  # the text stays as decoded (CR LF included): source offsets point into it
         raise IngestError(f"{source_name}: the report is empty (only whitespace)")
+    if (nul := text.find("\x00")) >= 0:  # never published, never silently dropped
+        raise IngestError(f"{source_name}: a NUL character at character {nul:,}: binary data, not report text")
     text, table_start = _with_tables(text, tables)
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     paragraphs = split_paragraphs(text, furniture=boilerplate, table_start=table_start)
+    _check_paragraph_lengths(paragraphs, source_name)
     meta = checked_metadata(metadata or {}, source_name)
     fm = frontmatter.read_front_matter([p.text for p in paragraphs], [p.kind for p in paragraphs], meta)
     value = lambda f: f.value if f is not None else None  # noqa: E731
@@ -172,6 +177,14 @@ def _sources(fm: frontmatter.FrontMatter, paragraphs: tuple[Paragraph, ...]) -> 
     return out
 
 
+def _check_paragraph_lengths(paragraphs: Sequence[Paragraph], source_name: str) -> None:
+    """Every paragraph within MAX_PARAGRAPH_CHARS: what extraction costs per number grows with it."""
+    longest = max(paragraphs, key=lambda p: len(p.text), default=None)
+    if longest is not None and len(longest.text) > MAX_PARAGRAPH_CHARS.value():
+        raise IngestError(MAX_PARAGRAPH_CHARS.over(len(longest.text),
+                                                   f"{source_name}: paragraph {longest.paragraph_id}"))
+
+
 def _with_tables(text: str, tables: tuple) -> tuple[str, int | None]:
     """Text and tables -> text with each table's rows appended (cells joined by tabs), and where they start."""
     rows = []
@@ -200,7 +213,7 @@ def decode(data: bytes, name: str = "report") -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if _looks_like_text(text):
+        if _looks_like_text(text, any_script=enc == "utf-8"):
             return text, enc
     if wide:
         raise IngestError(f"{name}: binary data, not a text report")
@@ -223,11 +236,15 @@ _EXPECTED_RE = re.compile(r"[\t\n\r\f\x20-\x7e\xa0-\xff\u2000-\u22ff\u2460-\u27b
                           r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 
 
-def _looks_like_text(text: str) -> bool:
-    """Binary data decoded by luck has control characters or characters from unrelated scripts."""
+def _looks_like_text(text: str, any_script: bool = False) -> bool:
+    """Binary data decoded by luck has control characters or characters from unrelated scripts.
+    Bytes that are valid UTF-8 are not there by luck: any script is text (Arabic-Indic digits,
+    say), only control characters make them binary."""
     control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if control > max(2, len(text) // 1000):
         return False
+    if any_script:
+        return True
     sample = text[:20000]
     expected = len(_EXPECTED_RE.findall(sample))
     return expected >= 0.95 * len(sample)
@@ -235,18 +252,27 @@ def _looks_like_text(text: str) -> bool:
 
 def sidecar_metadata(path: Path) -> dict:
     """REPORT.meta.json beside the report lets an operator set or correct title, publisher, year."""
-    side = path.with_name(path.name + ".meta.json")
-    if not side.is_file():
-        side = path.with_suffix(".meta.json")
-    if not side.is_file():
+    side = next((s for s in _sidecars(path) if _exists(s)), None)
+    if side is None:
         return {}
     try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IngestError(f"{side}: not valid JSON metadata ({exc})") from None
+        meta = read_json(side)
+    except JsonFileError as exc:
+        raise IngestError(f"{exc} (REPORT.meta.json metadata)") from None
     if not isinstance(meta, dict):
         raise IngestError(f"{side}: metadata must be a JSON object")
     return checked_metadata(meta, str(side))
+
+
+def _sidecars(path: Path) -> list[Path]:
+    """REPORT.txt.meta.json, then REPORT.meta.json (a name too long for the first has no sidecar)."""
+    names = [path.name + ".meta.json", path.stem + ".meta.json"]
+    return [path.with_name(n) for n in names if len(os.fsencode(n)) <= 255]
+
+
+def _exists(path: Path) -> bool:
+    """Is something there (a file, or a FIFO or folder that read_json will refuse by name)?"""
+    return os.path.lexists(path)
 
 
 REPORT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
@@ -302,6 +328,12 @@ def _scope_slug(scope: tuple[str, str] | None) -> str:
 def checked_metadata(meta: dict, source: str) -> dict:
     """Operator metadata -> the same, with year and report_id checked (they become numbers and paths)."""
     meta = dict(meta)
+    for key in ("title", "publisher", "report_id"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise IngestError(f"{source}: metadata {key} must be text, not {type(meta[key]).__name__} "
+                              f"{json.dumps(meta[key], ensure_ascii=False)[:40]}")
+        if isinstance(meta.get(key), str) and any(ord(c) < 32 for c in meta[key]):
+            raise IngestError(f"{source}: metadata {key} holds a control character")
     for key in ("year", "delivered_year", "plan_year"):
         if meta.get(key) in (None, ""):
             continue

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import EXTRACTOR_VERSION, __version__
-from .errors import ReportpubError, ValidationFailed
+from .errors import ExtractError, ReportpubError, ValidationFailed
 from .extract import Fact, extract
+from .files import kind_of, not_a_file
 from .ingest import Document, ingest, sidecar_metadata
 from .package import BuildResult, build
 
@@ -54,7 +55,10 @@ class ReportOutcome:
 
 def ingest_and_extract(path: str | os.PathLike, metadata: dict | None = None) -> Extracted:
     doc = ingest(path, metadata=metadata)
-    return Extracted(doc, extract(doc))
+    try:
+        return Extracted(doc, extract(doc))
+    except ExtractError as exc:
+        raise ExtractError(f"{path}: {exc}") from None
 
 
 def build_package(paths: list[str | os.PathLike], out_dir: str | os.PathLike, *,
@@ -64,15 +68,30 @@ def build_package(paths: list[str | os.PathLike], out_dir: str | os.PathLike, *,
     return build([i.document for i in items], [f for i in items for f in i.facts], Path(out_dir))
 
 
-def report_files(paths: list[str | os.PathLike]) -> list[Path]:
-    """Files and folders -> the report files, folders expanded (sorted), in the order given."""
+def report_files(paths: list[str | os.PathLike], on_skip=None) -> list[Path]:
+    """Files and folders -> the report files, folders expanded (sorted), in the order given.
+
+    Inside a folder only regular files are reports: a symbolic link dropped into an inbox could
+    publish any file the process may read, a FIFO would block. Each one skipped is passed to
+    `on_skip(path, kind)` (default: a log warning). A file named explicitly is taken as named."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES)
+            for f in sorted(p.iterdir()):
+                kind = kind_of(f)
+                if f.suffix.lower() not in REPORT_SUFFIXES or kind == "folder":
+                    continue
+                if kind == "file":
+                    found.append(f)
+                else:
+                    (on_skip or _log_skip)(f, kind)
         else:
             found.append(p)
     return found
+
+
+def _log_skip(path: Path, kind: str) -> None:
+    log.warning("skipped %s: a %s, not a regular file (a folder's reports are its regular files)", path, kind)
 
 
 def config_hash() -> str:
@@ -114,8 +133,8 @@ def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir:
         return result
 
     try:
-        if not path.is_file():
-            return ReportOutcome(report, "failed", 2, f"{report}: no such file")
+        if reason := not_a_file(path):
+            return ReportOutcome(report, "failed", 2, f"{report}: {reason}")
         key = input_key(path, config)
         doc = step("ingest", ingest, path)  # the dataset's name is read from the report itself
         if not force and latest_input_key(portal, doc.report_id) == key:
@@ -130,6 +149,9 @@ def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir:
         return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
     except ReportpubError as exc:
         return ReportOutcome(report, "failed", exc.exit_code, _naming(report, exc), timings=timings)
+    except OSError as exc:  # a file name too long, a folder where a file should be: the input's fault
+        return ReportOutcome(report, "failed", 2, _naming(report, f"{exc.filename or report}: {exc.strerror or exc}"),
+                             timings=timings)
     except Exception as exc:  # a defect must cost this report only, never the batch
         log.exception("report=%s internal error", report)
         return ReportOutcome(report, "failed", 70, f"{report}: internal error: {type(exc).__name__}: {exc}",
@@ -140,7 +162,7 @@ def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir:
                          result.dataset, result.version, len(facts), timings)
 
 
-def _naming(report: str, exc: Exception) -> str:
+def _naming(report: str, exc: Exception | str) -> str:
     """The error message, with the report's name in front unless it already names it."""
     text = str(exc)
     return text if text.startswith(report) else f"{report}: {text}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -27,7 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import PublishError, ValidationFailed
-from .files import sha256_file, write_atomic
+from .limits import MAX_PACKAGE_BYTES
+from .files import JsonFileError, irregular_entries, read_json, sha256_file, write_atomic
 from .package import MANIFEST, safe_name
 from .portal import render_portal
 
@@ -54,6 +56,15 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
     descriptor = _read_descriptor(pkg)
     portal = Path(portal_dir)
     name = safe_name(descriptor.get("name", "dataset"))
+    try:
+        return _publish(pkg, descriptor, portal, name, validation, quarantine_dir, input_key, render)
+    except OSError as exc:  # the portal is a file, a dataset folder is a file, a name too long ...
+        raise PublishError(f"{exc.filename or portal}: {exc.strerror or exc}; nothing was published") from None
+
+
+def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, quarantine_dir,
+             input_key: str | None, render: bool) -> PublishResult:
+    """publish() once the descriptor is read: validate, gate, write the release, switch `latest`."""
     if validation is None:
         from .validate import validate, write_reports
 
@@ -98,6 +109,22 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
     return PublishResult(name, version, release, True, portal)
 
 
+SEMVER = re.compile(r"^\d{1,9}\.\d{1,9}\.\d{1,9}$")  # a release's folder name: never a path
+
+
+def check_package(pkg: Path) -> None:
+    """Refuse a package holding anything but regular files and folders: a symbolic link would
+    publish (or let validation overwrite) what it points to, a FIFO would block the reader."""
+    if not pkg.is_dir() or pkg.is_symlink():
+        raise PublishError(f"{pkg}: not a package folder")
+    if odd := irregular_entries(pkg):
+        raise PublishError(f"{pkg}: {', '.join(odd[:3])}{' ...' if len(odd) > 3 else ''}; a package holds "
+                           "only regular files and folders")
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(pkg) for f in files)
+    if size > MAX_PACKAGE_BYTES.value():
+        raise PublishError(MAX_PACKAGE_BYTES.over(size, str(pkg)))
+
+
 def _write_release(pkg: Path, ds_dir: Path, version: str, portal: Path, history: list[dict]) -> Path:
     """Copy the package to a staging folder with its history, verify every file, rename it into place."""
     release = ds_dir / "releases" / version
@@ -105,7 +132,9 @@ def _write_release(pkg: Path, ds_dir: Path, version: str, portal: Path, history:
     try:
         (ds_dir / "releases").mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(pkg, staging)
+        shutil.copytree(pkg, staging, symlinks=True)  # a link that appeared since the check stays a link ...
+        if odd := irregular_entries(staging):  # ... and is refused here, before anything is renamed into place
+            raise PublishError(f"{pkg}: {', '.join(odd[:3])}; a package holds only regular files and folders")
         _set_version(staging / "datapackage.json", version)
         write_atomic(staging / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
         write_atomic(staging / "latest.json", json.dumps({"version": version}))
@@ -124,6 +153,10 @@ def _reconcile(portal: Path, ds_dir: Path) -> None:
     folders are removed."""
     if not ds_dir.is_dir():
         return
+    latest = ds_dir / "latest"
+    if os.path.lexists(latest) and not (latest.is_symlink() and re.fullmatch(r"releases/\d+\.\d+\.\d+",
+                                                                             os.readlink(latest))):
+        raise PublishError(f"{latest}: not a link to a release folder; repair or restore it (nothing was published)")
     for leftover in ds_dir.glob(".staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     known = {h["version"] for h in _read_json(ds_dir / "history.json", [])}
@@ -171,12 +204,24 @@ def _revalidate_if_stale(pkg: Path, validation, previous: Path | None):
 
 
 def _read_descriptor(pkg: Path) -> dict:
+    """The package's descriptor, after checking the package holds only regular files; its name and
+    version become folder names, so they must be identifiers, never paths."""
+    check_package(pkg)
+    if not os.path.lexists(pkg / "datapackage.json"):
+        raise PublishError(f"{pkg}: no datapackage.json (build the package first)")
     try:
-        return json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PublishError(f"{pkg}: no datapackage.json (build the package first)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PublishError(f"{pkg}/datapackage.json is not valid JSON: {exc}") from None
+        descriptor = read_json(pkg / "datapackage.json")
+    except JsonFileError as exc:
+        raise PublishError(str(exc)) from None
+    if not isinstance(descriptor, dict):
+        raise PublishError(f"{pkg}/datapackage.json: not a JSON object")
+    if not isinstance(descriptor.get("name", ""), str):
+        raise PublishError(f"{pkg}/datapackage.json: name must be text")
+    version = descriptor.get("version")
+    if version is not None and not (isinstance(version, str) and SEMVER.match(version)):
+        raise PublishError(f"{pkg}/datapackage.json: version {str(version)[:60]!r} is not MAJOR.MINOR.PATCH "
+                           "(e.g. 1.0.0); nothing was published")
+    return descriptor
 
 
 def refresh_portal(portal: str | os.PathLike, base_url: str | None = None) -> None:
@@ -217,7 +262,7 @@ def quarantine(pkg: Path, name: str, where: str | os.PathLike) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     dest = Path(where) / safe_name(name) / stamp
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(pkg, dest)
+    shutil.copytree(pkg, dest, symlinks=True)  # never a link's target (check_package refused links already)
     return dest
 
 
@@ -312,10 +357,22 @@ def _lock(portal: Path, timeout: float = 120.0):
 
 
 def _read_json(path: Path, default):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """A file of the portal's own bookkeeping -> its value (default when absent); a corrupt one
+    stops the publish with its name: guessing would rewrite a dataset's history."""
+    if not os.path.exists(path):  # absent, or a link of ours a crash left dangling
         return default
+    try:
+        value = read_json(path)
+    except JsonFileError as exc:
+        raise PublishError(f"{exc}; repair or restore it (nothing was published)") from None
+    if type(value) is not type(default):
+        raise PublishError(f"{path}: not a JSON {type(default).__name__}; repair or restore it (nothing was published)")
+    if path.name == "history.json" and not all(isinstance(h, dict) and isinstance(h.get("version"), str)
+                                               and SEMVER.match(h["version"]) and isinstance(h.get("data_sha256"), str)
+                                               for h in value):
+        raise PublishError(f"{path}: an entry without a MAJOR.MINOR.PATCH version and data_sha256; repair or restore "
+                           "it (nothing was published)")
+    return value
 
 
 def _count_rows(csv_path: Path) -> int:

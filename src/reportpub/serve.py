@@ -7,13 +7,16 @@ portal and is followed; a symlink that leads outside the portal folder is not.
 The portal is served at the path of its public address (`/open-data/` for
 https://data.example.org/open-data/), and its pages and catalogues are rendered, in memory, for
 the address it is served at (its own, http://127.0.0.1:PORT/, unless one is given): every absolute
-URL in them then answers here, and the folder on disk is never changed.
+URL in them then answers here, and the folder on disk is never changed. It is a local
+preview: a path that cannot name a file (a NUL byte in it) is answered 404, and a browser that
+closes the connection early is not an error.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +52,8 @@ class PortalHandler(SimpleHTTPRequestHandler):
             return os.path.join(self.directory, ".forbidden-outside-portal")  # answers 404
         local = super().translate_path("/" + path[len(prefix):])
         root = os.path.realpath(self.directory)
+        if "\x00" in local:  # %00: no file has that name (realpath would raise)
+            return os.path.join(root, ".forbidden-outside-portal")
         real = os.path.realpath(local)
         if real != root and not real.startswith(root + os.sep):
             return os.path.join(root, ".forbidden-outside-portal")  # answers 404
@@ -81,6 +86,17 @@ class PortalHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class PortalServer(ThreadingHTTPServer):
+    """The threading server, quiet about clients that went away (BrokenPipe, reset)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1",
                 base_url: str | None = None) -> ThreadingHTTPServer:
     """(portal folder, port, host, public address) -> a bound server, not yet serving; port 0 picks a
@@ -89,8 +105,7 @@ def make_server(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: no such portal folder (publish a package first)")
     handler = partial(PortalHandler, directory=str(root))
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = PortalServer((host, port), handler)
     server.url = base_url or f"http://{host}:{server.server_address[1]}/"
     server.site_prefix = urlsplit(server.url).path or "/"
     server.site_files = _rendered_for(root, server.url)
@@ -108,7 +123,11 @@ def _rendered_for(portal: Path, base_url: str) -> dict[str, bytes]:
 
 def serve(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1", base_url: str | None = None) -> None:
     """Serve the portal folder on http://host:port/ until interrupted (Ctrl-C)."""
-    server = make_server(portal, port, host, base_url)
+    serve_forever(make_server(portal, port, host, base_url))
+
+
+def serve_forever(server: ThreadingHTTPServer) -> None:
+    """Serve a bound server until interrupted (Ctrl-C), then close it."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:

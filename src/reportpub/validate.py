@@ -261,12 +261,13 @@ def _run(check, data) -> list:
 
 def write_reports(report: ValidationReport, out_dir: str | os.PathLike) -> tuple[Path, Path]:
     """ValidationReport -> (validation.json, validation.html) in out_dir."""
+    from .files import write_atomic
     from .report_html import render
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "validation.json", out / "validation.html"
-    json_path.write_text(json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False, indent=2) + "\n",
-                         encoding="utf-8")
-    html_path.write_text(render(report), encoding="utf-8")
+    # replaced, never written through: a link planted in the package must not aim the report elsewhere
+    write_atomic(json_path, json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(html_path, render(report))
     return json_path, html_path

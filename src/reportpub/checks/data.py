@@ -7,7 +7,6 @@ needing the facts table read the file once and all report the same reason when i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,6 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from ..files import JsonFileError, irregular_entries, read_json
 from ..tables import TABLES  # noqa: F401 (re-exported: the checks iterate it)
 from .base import Unavailable
 
@@ -84,14 +84,12 @@ class PackageData:
 
     def _read_descriptor(self) -> dict:
         path = self.directory / DESCRIPTOR
-        if not path.is_file():
-            raise Unavailable(f"{path}: no such file")
+        if odd := irregular_entries(self.directory):
+            raise Unavailable(f"{self.directory}: {', '.join(odd[:3])}; a package holds only regular files")
         try:
-            descriptor = json.loads(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as exc:
-            raise Unavailable(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-        except json.JSONDecodeError as exc:
-            raise Unavailable(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+            descriptor = read_json(path)
+        except JsonFileError as exc:
+            raise Unavailable(str(exc)) from None
         except OSError as exc:
             raise Unavailable(f"{path}: cannot be read: {exc.strerror}") from None
         if not isinstance(descriptor, dict):
@@ -119,7 +117,7 @@ class PackageData:
         if isinstance(schema, str):
             path = self.safe_path(schema, name)
             try:
-                schema = json.loads(path.read_text(encoding="utf-8"))
+                schema = read_json(path)
             except (OSError, ValueError) as exc:
                 raise Unavailable(f"{name}: schema {schema!r} cannot be read: {exc}", name) from None
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):

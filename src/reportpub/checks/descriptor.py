@@ -109,6 +109,10 @@ def frictionless_package(data: PackageData) -> Iterator[Problem]:
 
     descriptor = copy.deepcopy(data.descriptor)
     descriptor["resources"] = [r for r in descriptor["resources"] if not is_parquet(r)]
+    if outside := _outside_references(data, descriptor):
+        yield Problem(f"not handed to Frictionless: {'; '.join(outside[:3])} (validation reads only files "
+                      "inside the package and never the network)")
+        return
     try:
         package = frictionless.Package(descriptor, basepath=str(data.directory))
         report = package.validate()
@@ -120,6 +124,39 @@ def frictionless_package(data: PackageData) -> Iterator[Problem]:
     for task in report.tasks:
         if not task.valid:
             yield _errors_problem(task.name, task.errors, task.name)
+
+
+# Profiles Frictionless knows without fetching them; any other URL it would download.
+KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource",
+                  "https://datapackage.org/profiles/2.0/datapackage.json",
+                  "https://datapackage.org/profiles/2.0/dataresource.json",
+                  "https://datapackage.org/profiles/2.0/tableschema.json",
+                  "https://datapackage.org/profiles/2.0/tabledialect.json"}
+
+
+def _outside_references(data: PackageData, descriptor: dict) -> list[str]:
+    """What Frictionless would open outside the package folder: a resource path, schema or dialect
+    that is a URL or leaves the folder, or a profile it would download."""
+    found = []
+    for where, obj in [("package", descriptor), *((str(r.get("name")), r) for r in descriptor["resources"])]:
+        for key in ("profile", "$schema"):
+            if key in obj and obj[key] not in KNOWN_PROFILES:
+                found.append(f"{where}: {key} {str(obj[key])[:80]!r}")
+        if obj is descriptor:
+            continue
+        paths = obj.get("path") if isinstance(obj.get("path"), list) else [obj.get("path")]
+        refs = [p for p in paths if "data" not in obj or p is not None]
+        refs += [obj[k] for k in ("schema", "dialect") if isinstance(obj.get(k), str)]
+        for ref in refs:
+            try:
+                data.safe_path(ref, where)
+            except Unavailable as exc:
+                found.append(str(exc))
+        for key in ("schema", "dialect"):
+            if isinstance(obj.get(key), dict) and any(k in obj[key] and obj[key][k] not in KNOWN_PROFILES
+                                                      for k in ("profile", "$schema")):
+                found.append(f"{where}: the {key} names a profile Frictionless would download")
+    return found
 
 
 def _errors_problem(where: str, errors: list, resource: str | None) -> Problem:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..diff import ReleaseDiff
 from ..errors import PublishError
-from ..files import sha256_file
+from ..files import JsonFileError, read_json, sha256_file
 from ..tables import ABOUT
 
 TABLE_ORDER = ("facts", "paragraphs", "reports", "units", "indicator_codes")  # the order consumers read them in
@@ -71,12 +71,12 @@ class ReleaseFile:
 
 
 def read_descriptor(pkg: Path) -> dict:
+    if not (pkg / DESCRIPTOR).exists():
+        raise PublishError(f"{pkg}: no datapackage.json (build the package first)")
     try:
-        descriptor = json.loads((pkg / DESCRIPTOR).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PublishError(f"{pkg}: no datapackage.json (build the package first)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PublishError(f"{pkg}/datapackage.json is not valid JSON: {exc}") from None
+        descriptor = read_json(pkg / DESCRIPTOR)  # bounded nesting, never a FIFO
+    except JsonFileError as exc:
+        raise PublishError(str(exc)) from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PublishError(f"{pkg}/datapackage.json has no list of resources")
     return descriptor

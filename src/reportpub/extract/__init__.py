@@ -187,7 +187,7 @@ def _read(text: str, q: Quantity, sent_start: int, prev: _Reading | None, year: 
           default_period: Period | None, reviewing: bool = False) -> _Reading:
     floor = prev.end if prev else sent_start
     left = subjects.left_phrase(text, q.start, floor)
-    right = subjects.right_phrase(text, q.end, len(text))
+    right = subjects.right_phrase(text, q.end, min(len(text), q.end + CLAUSE_REACH))  # not the whole paragraph
     between = text[prev.end:q.start] if prev else ""
     list_joined = bool(prev) and "、" in between and not re.search(r"[，,；;。]", between)
 
@@ -367,11 +367,16 @@ def _sentence_end(text: str, pos: int) -> int:
     return min(ends) if ends else len(text)
 
 
+CLAUSE_REACH = 120  # characters of context each side: an unpunctuated paragraph is no clause
+
+
 def _clause(text: str, q: Quantity) -> str:
+    """The clause around a quantity, at most CLAUSE_REACH characters each side (else every fact of
+    a long unpunctuated paragraph carries all of it, and a package grows with its square)."""
     a = q.start
-    while a > 0 and text[a - 1] not in "，。；！？":
+    while a > max(0, q.start - CLAUSE_REACH) and text[a - 1] not in "，。；！？":
         a -= 1
     b = q.end
-    while b < len(text) and text[b] not in "，。；！？":
+    while b < min(len(text), q.end + CLAUSE_REACH) and text[b] not in "，。；！？":
         b += 1
     return text[a:b]

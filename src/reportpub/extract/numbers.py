@@ -3,16 +3,27 @@
 Finds the span of each quantity and parses its value; what the quantity measures is decided by
 the grammar in `clauses.py`. A number without a unit is not a quantity (years, versions and codes
 are not facts), except the parts of an a:b:c structure.
+
+A number is read whole or not at all: text copied from web pages hides invisible characters
+(zero-width space, soft hyphen: Unicode category Cf) inside numbers, and digits of other scripts
+(٣, ۴) can stand next to ASCII ones. The patterns match ASCII and full-width digits only, so
+`1\u00ad234.5亿元` would otherwise give 234.5: a match that such a character or any digit joins to
+more digits is no number. Cost stays linear in the paragraph (`_Covered`, `_QuoteMarks`), and a
+paragraph with more numbers than MAX_NUMBERS_PER_PARAGRAPH is refused.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 import cn2an
 
+from ..errors import ExtractError
+from ..limits import MAX_NUMBERS_PER_PARAGRAPH
 from ..units import code_list
 
 ARABIC = r"[0-9０-９]+(?:,[0-9]{3})*(?:[.．][0-9０-９]+)?"
@@ -95,7 +106,7 @@ def find_quantities(text: str) -> list[Quantity]:
     """Paragraph text -> quantities, in order, non-overlapping; values parsed, approximation marked."""
     p = patterns()
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Covered(len(text))
 
     for m in p.range.finditer(text):
         if _excluded(text, m.start(), m.end(), arabic=True):
@@ -105,20 +116,20 @@ def find_quantities(text: str) -> list[Quantity]:
             end = m.end("lounit") if grp == "lo" and m.group("lounit") else m.end(grp)
             found.append(Quantity(m.start(grp), end if grp == "lo" else m.end(), parse_number(m.group(grp)),
                                   unit, "exact", "arabic", part))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
 
     for m in p.ratio.finditer(text):
         parts = list(p.ratio_part.finditer(m.group()))
-        if len(parts) < 2 or _excluded(text, m.start(), m.end(), arabic=True) or _inside(taken, m.start()):
+        if len(parts) < 2 or _excluded(text, m.start(), m.end(), arabic=True) or taken.covers(m.start()):
             continue
         values = [parse_number(x.group()) for x in parts]
         unit = "%" if abs(sum(values) - 100) <= 0.6 else ""
         for i, (x, v) in enumerate(zip(parts, values), start=1):
             found.append(Quantity(m.start() + x.start(), m.start() + x.end(), v, unit, "exact", "arabic", ratio_part=i))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
 
     for m in p.shared_unit.finditer(text):
-        if _inside(taken, m.start()) or _excluded(text, m.start(), m.end(), arabic=True):
+        if taken.covers(m.start()) or _excluded(text, m.start(), m.end(), arabic=True):
             continue
         unit = _normal_unit(m.group("unit"))
         base = _strip_scale(unit)
@@ -128,30 +139,30 @@ def find_quantities(text: str) -> list[Quantity]:
             if item_unit not in code_list():
                 item_unit = unit
             found.append(Quantity(s, e, parse_number(b.group("n")), item_unit, "exact", "arabic"))
-            taken.append((s, e))
+            taken.add(s, e)
 
     for m in p.years.finditer(text):
-        if _inside(taken, m.start()) or _excluded(text, m.start(), m.end(), arabic=True):
+        if taken.covers(m.start()) or _excluded(text, m.start(), m.end(), arabic=True):
             continue
         found.append(Quantity(m.start(), m.end(), parse_number(m.group("int") or m.group("dec")), "年",
                               _approx(text, m.start(), m.end()), "arabic"))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
 
     for m in p.doubling.finditer(text):
         n = {"一": 1, None: 1, "两": 2, "二": 2, "三": 3}[m.group("n")]
         found.append(Quantity(m.start(), m.end(), float(2 ** n - 1), "倍", "exact", "doubling"))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
 
     for m in p.quantity.finditer(text):
         s, e = m.start(), m.end()
-        if _inside(taken, s):
+        if taken.covers(s):
             continue
         if m.group("num2"):  # 7万多家: the scale, then 多, then the unit
             if (m.group("scale") + m.group("unit2")) not in code_list():
                 continue
             found.append(Quantity(s, e, parse_number(m.group("num2")), m.group("scale") + m.group("unit2"),
                                   "more_than", "arabic"))
-            taken.append((s, e))
+            taken.add(s, e)
             continue
         arabic = bool(re.match(ARABIC, m.group("num")))
         unit = _normal_unit(m.group("unit"))
@@ -176,17 +187,29 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("post") and m.group("post") == "多":
             e = m.end()
         found.append(Quantity(s, e, value, unit, approx, "arabic" if arabic else "chinese"))
-        taken.append((s, e))
+        taken.add(s, e)
+    if len(found) > MAX_NUMBERS_PER_PARAGRAPH.value():
+        raise ExtractError(MAX_NUMBERS_PER_PARAGRAPH.over(len(found), f"the paragraph beginning {text[:20]!r}"))
     found.sort(key=lambda q: q.start)
     return found
 
 
+class _Covered:
+    """Which characters of a paragraph a quantity already took: O(1) to ask, O(span) to mark
+    (a list of spans scanned for every match made a paragraph's cost grow with its numbers squared)."""
+
+    def __init__(self, length: int) -> None:
+        self._mask = bytearray(length + 1)
+
+    def add(self, start: int, end: int) -> None:
+        self._mask[start:end] = b"\x01" * (end - start)
+
+    def covers(self, pos: int) -> bool:
+        return bool(self._mask[pos])
+
+
 def _normal_unit(unit: str) -> str:
     return _PERCENT.get(unit, unit)
-
-
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(a <= pos < b for a, b in spans)
 
 
 # Words that bound a number, and what they make of it. The longest word written before (or after)
@@ -221,32 +244,59 @@ def _longest_suffix(text: str, words: dict) -> str:
 
 
 def _excluded(text: str, start: int, end: int, *, arabic: bool) -> bool:
-    """Ordinals, codes, versions, labels and slogans are not quantities."""
-    before = text[start - 1] if start else ""
+    """Ordinals, codes, versions, labels and slogans are not quantities; nor is a part of a number
+    (a digit of any script next to it, invisible characters in between)."""
+    before = _visible_before(text, start)
     after = text[end] if end < len(text) else ""
     if (before and before in "第首初") or re.match(r"[A-Za-z+＋/.．_-]", before or " ") or re.match(r"[A-Za-z+＋]", after or " "):
         return True
-    if re.match(r"[0-9０-９]", before or " "):
-        return True
+    if before.isdecimal() or _visible_after(text, end).isdecimal():
+        return True  # 1\u200b2.5%, ١2.5%: the rest of a number, not a number
     quoted = _quote_around(text, start, end)
     if quoted is not None and (not arabic or len(quoted) <= 8):
         return True  # “二十条”, “40条”, “两个维护”: a label, not a count
     return False
 
 
+def _visible_before(text: str, start: int) -> str:
+    """The character before `start`, skipping invisible format characters (category Cf)."""
+    i = start - 1
+    while i >= 0 and unicodedata.category(text[i]) == "Cf":
+        i -= 1
+    return text[i] if i >= 0 else ""
+
+
+def _visible_after(text: str, end: int) -> str:
+    """The first character at or after `end` that is not an invisible format character."""
+    i = end
+    while i < len(text) and unicodedata.category(text[i]) == "Cf":
+        i += 1
+    return text[i] if i < len(text) else ""
+
+
 def _quote_around(text: str, start: int, end: int) -> str | None:
-    """The quoted phrase (“…” or "…") that encloses [start, end), if any."""
-    left = max(text.rfind("“", 0, start), text.rfind("「", 0, start))
-    if left < 0:
+    """The quoted phrase (“…” or 「…」) that encloses [start, end), if any."""
+    opens, closes = _quote_marks(text)
+    i = bisect.bisect_left(opens, start)
+    if not i:
         return None
-    closed = max(text.rfind("”", left, start), text.rfind("」", left, start))
-    if closed > left:
+    left = opens[i - 1]
+    j = bisect.bisect_left(closes, start)
+    if j and closes[j - 1] > left:
         return None
-    right_candidates = [i for i in (text.find("”", end), text.find("」", end)) if i >= 0]
-    if not right_candidates:
+    k = bisect.bisect_left(closes, end)
+    if k == len(closes):
         return None
-    right = min(right_candidates)
-    return text[left + 1:right]
+    return text[left + 1:closes[k]]
+
+
+@functools.lru_cache(maxsize=8)
+def _quote_marks(text: str) -> tuple[list[int], list[int]]:
+    """Positions of opening and of closing quotes in a paragraph, found once per paragraph
+    (searching back from every number made the cost grow with the square of its length)."""
+    opens = [m.start() for m in re.finditer("[“「]", text)]
+    closes = [m.start() for m in re.finditer("[”」]", text)]
+    return opens, closes
 
 
 def _unit_fits(text: str, m: re.Match, unit: str) -> bool:
