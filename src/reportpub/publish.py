@@ -57,13 +57,13 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
     portal = Path(portal_dir)
     name = safe_name(descriptor.get("name", "dataset"))
     try:
-        return _publish(pkg, descriptor, portal, name, validation, quarantine_dir, input_key, render)
+        return _publish(pkg, descriptor, portal, name, validation, quarantine_dir, input_key, render, base_url)
     except OSError as exc:  # the portal is a file, a dataset folder is a file, a name too long ...
         raise PublishError(f"{exc.filename or portal}: {exc.strerror or exc}; nothing was published") from None
 
 
 def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, quarantine_dir,
-             input_key: str | None, render: bool) -> PublishResult:
+             input_key: str | None, render: bool, base_url: str | None) -> PublishResult:
     """publish() once the descriptor is read: validate, gate, write the release, switch `latest`."""
     if validation is None:
         from .validate import validate, write_reports
