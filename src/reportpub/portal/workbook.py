@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .model import MEDIA_TYPES, field_titles, workbook_rel
+from .model import field_titles, workbook_rel
 
 MAX_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the two header rows
 MAX_CELL = 32_767  # characters Excel keeps in one cell
