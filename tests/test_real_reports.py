@@ -171,3 +171,13 @@ def test_the_smaller_readings():
     assert facts["200个"].subject == "新签约项目"
     assert {q: facts[q].approx for q in ("28万人", "1300万吨", "5.5%", "0.5吨标准煤")} == \
         {"28万人": "more_than", "1300万吨": "more_than", "5.5%": "less_than", "0.5吨标准煤": "less_than"}
+
+
+def test_an_autonomous_region_speaks_of_itself_by_its_level():
+    """我代表自治区人民政府 names the region's government, as 我代表省人民政府 does."""
+    doc = document_from_text("2026年广西壮族自治区政府工作报告\n——2026年1月25日在广西壮族自治区第十四届人民代表大会第五次会议上\n"
+                             "自治区主席 某某\n各位代表：\n现在，我代表自治区人民政府，向大会报告工作，请予审议。\n"
+                             "一、2025年工作回顾\n全区地区生产总值增长5%。\n", source_name="gx.txt")
+    assert (doc.region, doc.publisher, doc.title) == \
+        ("广西壮族自治区", "广西壮族自治区人民政府", "广西壮族自治区2026年政府工作报告")
+    assert doc.report_id == "guangxizhuangzu-zizhiqu-2026-government-work-report"

@@ -22,7 +22,9 @@ _CN_NUMERAL = "〇零一二三四五六七八九十"
 _DATE = rf"(?:(?P<y>(?:19|20)\d{{2}})|(?P<cy>[{_CN_NUMERAL}]{{4}}))年(?P<m>\d{{1,2}}|[{_CN_NUMERAL}]{{1,2}})月(?P<d>\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}})日"
 CONGRESS_RE = re.compile(rf"{_DATE}在(?:(?P<r>{REGION})第?[{_CN_NUMERAL}]+届|第?[{_CN_NUMERAL}]+届(?P<nat>全国))?")
 DATE_RE = re.compile(_DATE)
-REPRESENT_RE = re.compile(rf"我代表(?P<r>{REGION}|[省市区县州])?(?P<organ>人民政府|国务院|管理委员会|管委会)")
+# The level alone, as a speaker says it of their own region: 我代表省人民政府, 我代表自治区人民政府.
+LEVELS = ("特别行政区", "自治区", "自治州", "自治县", "省", "市", "区", "县", "州")
+REPRESENT_RE = re.compile(rf"我代表(?P<r>{'|'.join(LEVELS)}|{REGION})?(?P<organ>人民政府|国务院|管理委员会|管委会)")
 SPEAKER_RE = re.compile(rf"^(?P<r>{REGION})(?P<gov>人民政府)?(?P<title>省长|市长|主席|区长|县长|州长|盟长|旗长|主任)")
 ORGAN_RE = re.compile(
     rf"(?P<organ>(?P<r>{REGION})?(?:[\u4e00-\u9fff]{{0,8}}?)(?:管理委员会|管委会|人民政府|统计局|发展和改革委员会|国务院))")
@@ -146,7 +148,8 @@ def region_in_title(head: Head, fm: FrontMatter) -> Found | None:
 
 def plausible_region(name: str) -> bool:
     """北京市, 黑龙江省, 北京经济技术开发区; not 全市, 本区 or 上半年全市."""
-    return len(name) >= 2 and not re.match(r"[全本我该各省市区县州]", name) and not re.search(r"[年月季\d]", name)
+    return (len(name) >= 2 and name not in LEVELS and not re.match(r"[全本我该各省市区县州]", name)
+            and not re.search(r"[年月季\d]", name))
 
 
 def region_of_speaker(head: Head, fm: FrontMatter) -> Found | None:
@@ -174,9 +177,9 @@ def publisher_represented(head: Head, fm: FrontMatter) -> Found | None:
         organ = m.group("organ")
         if organ == "国务院":
             return Found("国务院", i, m.start("organ"), m.end("organ"), "publisher_represented")
-        if m.group("r") and len(m.group("r")) > 1:
+        if m.group("r") and plausible_region(m.group("r")):
             return Found(m.group("r") + organ, i, m.start("r"), m.end("organ"), "publisher_represented")
-        if fm.region is not None and m.group("r") and fm.region.value.endswith(m.group("r")):
+        if fm.region is not None and m.group("r") in LEVELS and fm.region.value.endswith(m.group("r")):
             return Found(fm.region.value + organ, i, m.start("r"), m.end("organ"), "publisher_represented")
     return None
 
