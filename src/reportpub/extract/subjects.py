@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import (
-    ABOVE_OTHER_RE, APPROX_START, APPROX_WORDS, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
+    ABOVE_OTHER_RE, APPROX_START, CHANGE_DOWN, CHANGE_UP, NARROWED, APPROX_WORDS, BASIS_WORDS, CLAUSE_BREAK, CONTRIBUTION_RE, LEADING_FUNCTION, LIGHT_VERBS, LIST_CONNECTORS,
     LOCATIVE_START, PASSED_BEFORE_NUMBER, QUALIFIER_RE, RESULT_VERBS, SCOPE_WORDS, VERB_RE,
 )
 
@@ -76,8 +76,10 @@ def contribution_subject(left: str) -> str | None:
     return m.group("what").strip("，、") or None if m else None
 
 
-# The verbs a change subject ends with; 增收/减收 stay (合计增收2.5亿元: the increase is what is measured).
-_CHANGE_VERB_AT_END = re.compile(r"(?:实际|名义)?(?:增长|下降|增加|减少|提高|降低|回落|上涨|上升|下跌|收窄|扩大|回升|压降|压减|精简|增|降|减|升|涨)了?"
+# The change verbs of the lexicon that a change subject ends with; 增收/减收 stay (合计增收2.5亿元: the
+# increase is what is measured), and so do 多/少 (a subject may end in them).
+_STRIPPED_VERBS = [v for v in f"{CHANGE_UP}|{CHANGE_DOWN}|{NARROWED}|压减".split("|") if v not in ("增收", "减收", "多", "少")]
+_CHANGE_VERB_AT_END = re.compile(rf"(?:实际|名义)?(?:{'|'.join(sorted(_STRIPPED_VERBS, key=len, reverse=True))})了?"
                                  r"(?:约|近|超过|超|逾|不到|不足)?$")
 
 
