@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_POLICY = REPO / "validation" / "policy.yaml"
 DEFAULT_SUITES = REPO / "validation" / "suites"
 SEVERITIES = ("error", "warning")
-_POLICY_KEYS = {"checks", "suites", "headline_indicators", "release_diff", "approval"}
+_POLICY_KEYS = {"checks", "suites", "headline_indicators", "release_diff", "approval", "meaning"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ class Policy:
     headline: HeadlineLexicon
     max_change_share: float = 0.5
     approval: str = "none"  # none | required
+    meaning: Any = None  # checks.meaning.MeaningPolicy: how far a fact may lie from its report's years
 
     def severity(self, check: str) -> str:
         """A check the policy does not name blocks: forgetting a rule must not let bad data through."""
@@ -160,8 +161,10 @@ def load_policy(policy: str | os.PathLike | None = None) -> Policy:
     approval = raw.get("approval", "none")
     if approval not in ("none", "required"):
         raise PolicyError(f"{path}: approval is 'none' or 'required', not {approval!r}")
+    from .checks.meaning import meaning_policy
+
     return Policy(path, dict(severities), suites_dir, _headline(path, raw.get("headline_indicators")),
-                  float(share), approval)
+                  float(share), approval, meaning_policy(path, raw.get("meaning")))
 
 
 def _check_suites(suites_dir: Path) -> None:
