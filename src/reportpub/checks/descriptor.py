@@ -172,9 +172,12 @@ def _errors_problem(where: str, errors: list, resource: str | None) -> Problem:
 
 CHECKS = (
     Check("package.readable", package_readable,
-          "datapackage.json exists and is a JSON object with a list of resources"),
+          "datapackage.json exists and is a JSON object with a list of resources",
+          zh="datapackage.json 存在，是含资源列表的 JSON 对象"),
     Check("structure.resources", contract_resources,
-          "the four tables and their Parquet twins are described with the contract's paths and schemas"),
+          "the four tables and their Parquet twins are described with the contract's paths and schemas",
+          zh="各表及其 Parquet 副本按约定的路径和表结构登记"),
     Check("structure.frictionless", frictionless_package,
-          "Frictionless validation of the CSV resources: schema, types, constraints, keys, bytes, hash"),
+          "Frictionless validation of the CSV resources: schema, types, constraints, keys, bytes, hash",
+          zh="Frictionless 校验 CSV 资源：表结构、类型、约束、键、字节数与哈希"),
 )

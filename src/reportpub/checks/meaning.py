@@ -85,8 +85,8 @@ def report_metadata(data: PackageData) -> Iterator[Problem]:
     for rec in data.frame("reports").to_dict("records"):
         own = paragraphs[paragraphs["report_id"] == rec["report_id"]]
         furniture = set(own.loc[own["kind"] == "boilerplate", "text"].fillna(""))
-        title = (rec.get("title") or "").strip()
-        problems = [f"no {field}" for field in ("title", "region", "publisher") if not (rec.get(field) or "").strip()]
+        title = _text(rec.get("title"))
+        problems = [f"no {field}" for field in ("title", "region", "publisher") if not _text(rec.get(field))]
         if title and (title in furniture or any(rule([title], 0, [False]) for rule in RULES.values())):
             problems.append(f"the title {title!r} is page furniture, not the report's title")
         if problems:
@@ -100,8 +100,8 @@ def report_metadata(data: PackageData) -> Iterator[Problem]:
 def _where_read(rec: dict, paragraphs: pd.DataFrame, field: str) -> dict:
     """The paragraph (and offsets in it) a metadata value was read from, by its source span."""
     try:
-        source = json.loads(rec.get("metadata_sources") or "{}").get(field) or {}
-    except ValueError:
+        source = json.loads(_text(rec.get("metadata_sources")) or "{}").get(field) or {}
+    except (ValueError, AttributeError):
         return {}
     start, value = source.get("source_start"), str(source.get("value") or "")
     if not isinstance(start, int) or not value:
@@ -194,6 +194,11 @@ def subject_meaningful(data: PackageData) -> Iterator[Problem]:
                              "the subject is empty, a single character or only function words", [])
 
 
+def _text(value: Any) -> str:
+    """A cell of a string column (None and NaN when empty) -> stripped text."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _int(value: Any) -> int | None:
     try:
         return None if value is None or value != value else int(value)
@@ -209,16 +214,22 @@ def _year_of(value: Any) -> int | None:
 CHECKS = (
     Check("reports.time_frame", report_time_frame,
           "every report has a year under review that its plan year and delivery date agree with (policy: "
-          "meaning.max_year_gap)"),
+          "meaning.max_year_gap)",
+          zh="每份报告都有评述年份，且与其计划年份和发布日期相符（策略：meaning.max_year_gap）"),
     Check("reports.metadata", report_metadata,
-          "every report has a title, region and publisher, and its title is not page furniture (下载, 首页)"),
+          "every report has a title, region and publisher, and its title is not page furniture (下载, 首页)",
+          zh="每份报告都有标题、地区和发布机关，标题不是网页杂项（下载、首页）"),
     Check("facts.period_in_frame", period_in_frame,
           "no fact is dated far outside its report's time frame (policy: meaning.years_before_review, "
-          "meaning.years_after_plan)"),
+          "meaning.years_after_plan)",
+          zh="没有事实的时期远离报告的时间范围（策略：meaning.years_before_review、meaning.years_after_plan）"),
     Check("facts.actual_after_delivery", actual_after_delivery,
-          "no fact is marked actual for a period that ends after the report's delivery"),
+          "no fact is marked actual for a period that ends after the report's delivery",
+          zh="没有事实标为实际值（actual）而其时期在报告发布之后才结束"),
     Check("facts.target_before_delivery", target_before_delivery,
-          "no fact is marked target for a period that ended before the report's delivery"),
+          "no fact is marked target for a period that ended before the report's delivery",
+          zh="没有事实标为目标（target）而其时期在报告发布之前已经结束"),
     Check("facts.subject_meaningful", subject_meaningful,
-          "every fact's subject is more than one character and not only function words (的, 其中)"),
+          "every fact's subject is more than one character and not only function words (的, 其中)",
+          zh="每条事实的主语多于一个字，且不只是虚词（的、其中）"),
 )

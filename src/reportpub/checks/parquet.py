@@ -255,7 +255,9 @@ def _cell_problem(table: str, csv: pa.Table, parquet: pa.Table) -> Problem:
 
 CHECKS = (
     Check("structure.parquet_schema", parquet_schema,
-          "Parquet columns, Arrow types and the schema's constraints and primary key, checked with pyarrow"),
+          "Parquet columns, Arrow types and the schema's constraints and primary key, checked with pyarrow",
+          zh="Parquet 的列、Arrow 类型及表结构的约束和主键（pyarrow 校验）"),
     Check("structure.csv_parquet_same_rows", csv_parquet_same_rows,
-          "each CSV and its Parquet twin hold identical rows once both are cast to the schema's types"),
+          "each CSV and its Parquet twin hold identical rows once both are cast to the schema's types",
+          zh="每个 CSV 与其 Parquet 副本按表结构类型转换后各行相同"),
 )
