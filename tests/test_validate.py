@@ -175,7 +175,11 @@ def test_parquet_rows_differing_from_csv(package, tables):
     report = validate(package)
     assert fired(report) == {"structure.csv_parquet_same_rows": "error"}
     (finding,) = report.findings
-    assert finding.rows[0]["row"] == 4 and finding.rows[0]["subject_en (parquet)"] == "Something else"
+    row = finding.rows[0]
+    assert row["subject_en (parquet)"] == "Something else" and "row" not in row  # named, not numbered
+    assert (row["fact_id"], row["paragraph_id"], row["char_start"], row["char_end"], row["quote"]) == \
+        ("demo-2023-gwr-2-49", 2, 49, 55, "56.3亿元")
+    assert row["paragraph_text"][49:55] == "56.3亿元"
     assert report.decision == "block"
 
 
