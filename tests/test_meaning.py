@@ -180,4 +180,8 @@ def test_a_2026_report_built_with_year_1990_is_blocked_by_its_time_frame(tmp_pat
     assert result["decision"] == "block"
     blocking = {f["check"] for f in result["findings"] if f["severity"] == "error"}
     assert blocking == {"reports.time_frame"}
+    [row] = [f for f in result["findings"] if f["check"] == "reports.time_frame"][0]["rows"]
+    assert (row["year"], row["plan_year"]) == (1990, 2026)
+    # named where the plan year that contradicts it was read: the heading of the 2026 plan
+    assert row["paragraph_text"] == "三、2026年重点工作" and (row["char_start"], row["char_end"]) == (2, 6)
     assert "reports.time_frame" in (out / "validation.html").read_text(encoding="utf-8")

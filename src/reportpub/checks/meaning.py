@@ -59,6 +59,7 @@ def report_time_frame(data: PackageData) -> Iterator[Problem]:
     """No year under review, or one that its own plan year or delivery date contradict (--year 1990
     on a report delivered in 2026): every period read from the text was resolved against it."""
     gap = _thresholds(data).max_year_gap
+    paragraphs = data.frame("paragraphs")
     rows = []
     for rec in data.frame("reports").to_dict("records"):
         year, plan, delivered = _int(rec.get("year")), _int(rec.get("plan_year")), _year_of(rec.get("delivered"))
@@ -70,7 +71,9 @@ def report_time_frame(data: PackageData) -> Iterator[Problem]:
             reason = f"delivered in {delivered}, not within {gap} years after the year under review {year}"
         else:
             continue
-        rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": reason})
+        own = paragraphs[paragraphs["report_id"] == rec["report_id"]]
+        where = _where_read(rec, own, "year") or _where_read(rec, own, "plan_year")
+        rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": reason, **where})
     if rows:
         yield Problem(f"{plural(len(rows), 'report')} {agree(len(rows), 'has', 'have')} no year under review or "
                       "one that contradicts its plan year or delivery date", "reports", rows_from_records(rows))
@@ -110,11 +113,13 @@ def _where_read(rec: dict, paragraphs: pd.DataFrame, field: str) -> dict:
     if hit.empty:
         return {}
     para = hit.iloc[0]
-    at = str(para["text"]).find(value)
+    text = str(para["text"])
+    guess = max(0, start - int(para["source_start"]) - len(value))  # paragraph and source offsets nearly agree
+    at = text.find(value, guess) if text.find(value, guess) >= 0 else text.find(value)
     if at < 0:
         return {"paragraph_id": int(para["paragraph_id"])}
     return {"paragraph_id": int(para["paragraph_id"]), "char_start": at, "char_end": at + len(value),
-            "quote": value, "paragraph_text": para["text"]}
+            "quote": value, "paragraph_text": text}
 
 
 # --- facts against the report's time frame ----------------------------------------------------
