@@ -84,15 +84,17 @@ def report_metadata(data: PackageData) -> Iterator[Problem]:
     from ..furniture import RULES
 
     paragraphs = data.frame("paragraphs")
+    boilerplate = paragraphs[paragraphs["kind"] == "boilerplate"]
+    furniture_of = boilerplate.groupby("report_id")["text"].agg(lambda texts: set(texts.dropna())).to_dict()
     rows = []
     for rec in data.frame("reports").to_dict("records"):
-        own = paragraphs[paragraphs["report_id"] == rec["report_id"]]
-        furniture = set(own.loc[own["kind"] == "boilerplate", "text"].fillna(""))
+        furniture = furniture_of.get(rec["report_id"], set())
         title = _text(rec.get("title"))
         problems = [f"no {field}" for field in ("title", "region", "publisher") if not _text(rec.get(field))]
         if title and (title in furniture or any(rule([title], 0, [False]) for rule in RULES.values())):
             problems.append(f"the title {title!r} is page furniture, not the report's title")
         if problems:
+            own = paragraphs[paragraphs["report_id"] == rec["report_id"]]  # only for the few that fail
             rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": "; ".join(problems),
                          **_where_read(rec, own, "title")})
     if rows:
@@ -192,10 +194,10 @@ def subject_meaningful(data: PackageData) -> Iterator[Problem]:
     """A subject that is empty, one character or only function words (的, 其中) names nothing measured."""
     from ..extract.lexicon import FUNCTION_WORDS_ONLY
 
-    subjects = data.frame("facts")["subject"].fillna("").astype(str).str.strip()
-    empty = subjects.str.len() <= 1
-    function = subjects.map(lambda s: FUNCTION_WORDS_ONLY.fullmatch(s) is not None)
-    yield from _fact_problem(data, empty | function,
+    subjects = data.frame("facts")["subject"]
+    bad = {s for s in subjects.dropna().unique()  # each distinct subject judged once
+           if len(s.strip()) <= 1 or FUNCTION_WORDS_ONLY.fullmatch(s.strip())}
+    yield from _fact_problem(data, subjects.isna() | subjects.isin(bad),
                              "the subject is empty, a single character or only function words", [])
 
 
