@@ -153,12 +153,12 @@ def _facts_with_frame(data: PackageData) -> pd.DataFrame:
     return data.memo(("meaning", "frame"), build)
 
 
-def _fact_problem(data: PackageData, mask: pd.Series, message: str, columns: list[str]) -> Iterator[Problem]:
+def _fact_problem(data: PackageData, mask: pd.Series, message: str) -> Iterator[Problem]:
+    """Facts where mask holds -> one Problem whose rows name each fact, its quote, paragraph and period."""
     index = [int(i) for i in mask[mask.fillna(False).astype(bool)].index]
     if index:
-        frame = facts_frame(data)
         yield Problem(f"{plural(len(index), 'fact')}: {message}", "facts",
-                      display_rows("facts", frame, index, ["period_start", "period_end", "status", *columns]))
+                      display_rows("facts", facts_frame(data), index, ["period_start", "period_end", "status"]))
 
 
 def period_in_frame(data: PackageData) -> Iterator[Problem]:
@@ -167,16 +167,14 @@ def period_in_frame(data: PackageData) -> Iterator[Problem]:
     f = _facts_with_frame(data)
     far = (f["_end"] < f["_window_start"]) | (f["_start"] > f["_window_end"])
     yield from _fact_problem(data, far, f"the period lies more than {t.years_before_review} years before the "
-                             f"report's review period or more than {t.years_after_plan} years after its plan period",
-                             [])
+                             f"report's review period or more than {t.years_after_plan} years after its plan period")
 
 
 def actual_after_delivery(data: PackageData) -> Iterator[Problem]:
     """A result (`actual`) for a period that had not ended when the report was delivered."""
     f = _facts_with_frame(data)
     late = f["status"].eq("actual") & (f["_end"] > f["_delivered"])
-    yield from _fact_problem(data, late, "marked actual for a period that ends after the report's delivery date",
-                             [])
+    yield from _fact_problem(data, late, "marked actual for a period that ends after the report's delivery date")
 
 
 def target_before_delivery(data: PackageData) -> Iterator[Problem]:
@@ -184,7 +182,7 @@ def target_before_delivery(data: PackageData) -> Iterator[Problem]:
     f = _facts_with_frame(data)
     early = f["status"].eq("target") & (f["_end"] < f["_delivered"])
     yield from _fact_problem(data, early, "marked target for a period that ended before the report's delivery "
-                             "date", [])
+                             "date")
 
 
 # --- subjects ---------------------------------------------------------------------------------
@@ -198,7 +196,7 @@ def subject_meaningful(data: PackageData) -> Iterator[Problem]:
     bad = {s for s in subjects.dropna().unique()  # each distinct subject judged once
            if len(s.strip()) <= 1 or FUNCTION_WORDS_ONLY.fullmatch(s.strip())}
     yield from _fact_problem(data, subjects.isna() | subjects.isin(bad),
-                             "the subject is empty, a single character or only function words", [])
+                             "the subject is empty, a single character or only function words")
 
 
 def _text(value: Any) -> str:
