@@ -47,8 +47,9 @@ h1 { font-size: 1.6rem; margin: 0; } h2 { font-size: 1.2rem; margin-top: 2rem; }
 .scroll { max-width: 100%; overflow-x: auto; margin: .4rem 0 1rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; white-space: nowrap; }
-td.sentence { min-width: 24rem; } td.q { min-width: 5rem; } td.id, td.where { min-width: 9rem; font-size: .8rem; word-break: break-all; }
+th { background: #f6f8fa; }
+td.sentence { min-width: 20rem; } td.q { min-width: 4.5rem; }
+td.id, td.where { min-width: 8rem; font-size: .8rem; word-break: break-all; }
 mark { background: #fff8c5; outline: 1px solid #d4a72c; padding: 0 1px; }
 details { margin-top: .3rem; font-size: .85rem; color: var(--muted); } summary { cursor: pointer; }
 .note { color: var(--bad); font-size: .85rem; } .more { color: var(--muted); font-size: .85rem; }
@@ -106,9 +107,9 @@ def render(report: ValidationReport) -> str:
         f'<p class="pkg">{esc(report.package_dir)}</p>',
         f'<div class="decision {esc(report.decision)}">{decision}</div>',
         '<ul class="summary">',
-        *(f"<li><b>{summary[key]}</b>{bi(*_STATUS[status])}</li>"
-          for key, status in (("passed", "passed"), ("warnings", "warning"), ("failed", "failed"),
-                              ("skipped", "skipped")) if key != "skipped" or summary.get("skipped")),
+        *(f"<li><b>{summary[key]}</b>{bi(zh, key)}</li>"
+          for key, zh in (("passed", "通过"), ("warnings", "警告"), ("failed", "未通过"), ("skipped", "跳过"))
+          if key != "skipped" or summary.get("skipped")),
         "</ul>",
     ]
     if shown:
