@@ -57,6 +57,12 @@ def test_every_meaning_check_is_named_in_the_default_policy():
         "facts.indicator_consistent": "warning", "facts.subject_meaningful": "warning"}
 
 
+def test_every_check_says_what_it_verifies_in_chinese_and_english():
+    from reportpub.checks import registry
+
+    assert [name for name, c in registry().items() if not (c.zh and c.description)] == []
+
+
 # --- the report's year and metadata -------------------------------------------------------------
 
 

@@ -180,6 +180,9 @@ def test_parquet_rows_differing_from_csv(package, tables):
     assert (row["fact_id"], row["paragraph_id"], row["char_start"], row["char_end"], row["quote"]) == \
         ("demo-2023-gwr-2-49", 2, 49, 55, "56.3亿元")
     assert row["paragraph_text"][49:55] == "56.3亿元"
+    _, html = write_reports(report, package)
+    page = html.read_text(encoding="utf-8")
+    assert "demo-2023-gwr-2-49" in page and "[49:55]" in page and "<mark>56.3亿元</mark>" in page
     assert report.decision == "block"
 
 
