@@ -46,9 +46,18 @@ def _ok(args, cwd: Path, **env: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """`uv build`: the sdist, then the wheel built from that sdist (what an index would get)."""
-    dist = tmp_path_factory.mktemp("dist")
-    _ok([UV, "build", "--offline", "--quiet", "--out-dir", dist, ROOT], cwd=dist)
+    """`uv build` on a copy of the checkout's files (the build writes egg-info next to the sources):
+    the sdist, then the wheel built from that sdist, as an index would get them."""
+    source, dist = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("dist")
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    for name in filter(None, listed.split("\0")):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / name).is_symlink():
+            (source / name).symlink_to(os.readlink(ROOT / name))
+        elif (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, source / name)
+    _ok([UV, "build", "--offline", "--quiet", "--out-dir", dist, source], cwd=dist)
     return next(dist.glob("reportpub-*.whl"))
 
 
