@@ -12,7 +12,10 @@ import pytest
 import yaml
 
 from . import pkgtools
-from reportpub.validate import DEFAULT_POLICY, PolicyError, load_policy, validate, write_reports
+from reportpub.contract import POLICY, shipped
+from reportpub.validate import PolicyError, load_policy, validate, write_reports
+
+DEFAULT_POLICY = shipped(POLICY)
 
 
 @pytest.fixture(scope="session", autouse=True)

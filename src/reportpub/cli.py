@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from . import contract
 from .errors import ReportpubError, ValidationFailed
 from .settings import BASE_URL_ENV
 from .files import printable
@@ -27,8 +28,25 @@ _DEBUG = {"on": False}
 
 
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.")) -> None:
+def _main(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    config_dir: Optional[Path] = typer.Option(
+        None, "--config-dir", envvar=contract.CONFIG_DIR_ENV, show_envvar=False,
+        help="Folder with your own copies of contract files (datapackage/, schemas/, validation/), used instead "
+             "of the shipped ones (default $REPORTPUB_CONFIG_DIR)."),
+    policy: Optional[Path] = typer.Option(
+        None, "--policy", envvar=contract.POLICY_ENV, show_envvar=False,
+        help="Validation policy file to use; its suites are found relative to it (default $REPORTPUB_POLICY)."),
+) -> None:
     _DEBUG["on"] = debug
+    # Handed on as absolute paths in the environment: flows and their worker processes read the same files.
+    for env, value in ((contract.CONFIG_DIR_ENV, config_dir), (contract.POLICY_ENV, policy)):
+        if value is not None:
+            os.environ[env] = str(value.expanduser().absolute())
+    try:
+        contract.operator_folder()
+    except ReportpubError as exc:
+        _fail(exc)
 
 
 def _say(text: str, err: bool = False) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from . import EXTRACTOR_VERSION, __version__, csvsafe
+from . import EXTRACTOR_VERSION, __version__, contract, csvsafe
 from .coverage import report_period
 from .errors import BuildError
 from .extract import Fact
@@ -34,7 +34,6 @@ from .settings import package_settings
 from .tables import TABLES
 from .units import code_list
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 MANIFEST = "checksums.sha256"
 _TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "region", "section_title", "text", "quote", "subject", "context", "qualifier",
                             "source_file", "report_id", "subject_en", "report_title"}
@@ -50,7 +49,7 @@ class BuildResult:
 
 
 def load_schema(table: str) -> dict:
-    schema = json.loads((SCHEMAS_DIR / f"{table}.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(contract.path(f"schemas/{table}.schema.json").read_text(encoding="utf-8"))
     schema.pop("$schema", None)
     return schema
 

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import EXTRACTOR_VERSION, __version__
+from . import EXTRACTOR_VERSION, __version__, contract
 from .errors import ExtractError, ReportpubError, ValidationFailed
 from .extract import Fact, extract
 from .files import kind_of, not_a_file
@@ -24,8 +24,6 @@ from .ingest import Document, ingest, sidecar_metadata
 from .package import BuildResult, build
 
 log = logging.getLogger("reportpub.steps")
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_GLOBS = ("datapackage/*", "schemas/*.json", "validation/*.yaml", "validation/suites/*.json")
 REPORT_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
 
 
@@ -94,13 +92,12 @@ def _log_skip(path: Path, kind: str) -> None:
     log.warning("skipped %s: a %s, not a regular file (a folder's reports are its regular files)", path, kind)
 
 
-def config_hash() -> str:
-    """The configuration that shapes a release: metadata, code lists, schemas, policy and suites."""
+def config_hash(policy: str | os.PathLike | None = None) -> str:
+    """The configuration that shapes a release: metadata, code lists, schemas, policy and suites, as
+    this process reads them (an operator's copies and policy included: contract.files_in_use)."""
     h = hashlib.sha256()
-    for pattern in CONFIG_GLOBS:
-        for f in sorted(ROOT.glob(pattern)):
-            if f.is_file():
-                h.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes())
+    for name, f in contract.files_in_use(policy):
+        h.update(name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
 

@@ -11,12 +11,10 @@ import copy
 import json
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
+from .. import contract as contract_files
 from .base import Check, Problem, Unavailable, plural, rows_from_records
 from .data import TABLES, PackageData, is_parquet, parquet_name
-
-CONTRACT_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 
 
 def package_readable(data: PackageData) -> Iterator[Problem]:
@@ -55,7 +53,7 @@ def contract_resources(data: PackageData) -> Iterator[Problem]:
 
 
 def _schema_matches_contract(data: PackageData, table: str, name: str, *, keep_foreign_keys: bool):
-    contract_path = CONTRACT_SCHEMAS / f"{table}.schema.json"
+    contract_path = contract_files.path(f"schemas/{table}.schema.json")
     try:
         contract = json.loads(contract_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
