@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reportpub.validate import DEFAULT_POLICY, PolicyError, load_policy, validate
+from reportpub.contract import POLICY, shipped
+from reportpub.validate import PolicyError, load_policy, validate
 
 from . import pkgtools
 from .conftest import shared_reports
 
+DEFAULT_POLICY = shipped(POLICY)
 MEANING = ("reports.time_frame", "reports.metadata", "facts.period_in_frame", "facts.actual_after_delivery",
            "facts.target_before_delivery", "facts.indicator_consistent", "facts.subject_meaningful")
 
