@@ -54,22 +54,33 @@ def read_descriptor(pkg: str | os.PathLike) -> dict:
     its name and version become folder and dataset names, so they must be identifiers, never paths."""
     pkg = Path(pkg)
     check_package(pkg)
-    if not os.path.lexists(pkg / DESCRIPTOR):
-        raise PublishError(f"{pkg}: no datapackage.json (build the package first)")
-    try:
-        descriptor = read_json(pkg / DESCRIPTOR)  # bounded nesting, never a FIFO
-    except JsonFileError as exc:
-        raise PublishError(str(exc)) from None
-    if not isinstance(descriptor, dict):
-        raise PublishError(f"{pkg}/datapackage.json: not a JSON object")
-    if not isinstance(descriptor.get("resources"), list):
-        raise PublishError(f"{pkg}/datapackage.json has no list of resources")
+    descriptor = load_descriptor(pkg)
     if not isinstance(descriptor.get("name", ""), str):
         raise PublishError(f"{pkg}/datapackage.json: name must be text")
     version = descriptor.get("version")
     if version is not None and not (isinstance(version, str) and SEMVER.match(version)):
         raise PublishError(f"{pkg}/datapackage.json: version {str(version)[:60]!r} is not MAJOR.MINOR.PATCH "
                            "(e.g. 1.0.0); nothing was published")
+    return descriptor
+
+
+def load_descriptor(pkg: Path) -> dict:
+    """datapackage.json -> a JSON object with a list of resource objects, else PublishError (one line).
+    The checks read the descriptor with it too (their error becomes a finding)."""
+    path = pkg / DESCRIPTOR
+    if not os.path.lexists(path):
+        raise PublishError(f"{pkg}: no datapackage.json (build the package first)")
+    try:
+        descriptor = read_json(path)  # bounded nesting, never a FIFO
+    except JsonFileError as exc:
+        raise PublishError(str(exc)) from None
+    except OSError as exc:
+        raise PublishError(f"{path}: cannot be read: {exc.strerror}") from None
+    if not isinstance(descriptor, dict):
+        raise PublishError(f"{path}: not a JSON object")
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise PublishError(f"{path}: `resources` is not a list of objects")
     return descriptor
 
 
