@@ -188,6 +188,58 @@ def publish_ckan(
 
 
 @app.command()
+def correct(
+    dataset: str = typer.Argument(..., help="Dataset name (the portal's datasets/<name>)."),
+    fact_id: str = typer.Argument(..., help="Fact id (the portal's fact table), or `report` for the report's metadata."),
+    changes: Optional[list[str]] = typer.Argument(
+        None, help="FIELD=VALUE, one or more: a column of the facts table; for `report`: title, publisher, region, year."),
+    reason: str = typer.Option(..., "--reason", help="Why: kept with the correction and listed in the changelog."),
+    not_a_fact: bool = typer.Option(False, "--not-a-fact", help="What was extracted is no fact: drop it."),
+    portal: Path = typer.Option(Path("portal"), help="Static portal whose latest release holds the fact ids."),
+    package: Optional[Path] = typer.Option(None, help="Check the fact id against this built package instead."),
+    corrections: Optional[Path] = typer.Option(
+        None, help="Corrections folder (default $REPORTPUB_CORRECTIONS, else ./corrections)."),
+    who: Optional[str] = typer.Option(None, help="Who corrects (default: the login name)."),
+) -> None:
+    """Record a steward's correction of a fact, or of the report's metadata, in corrections/DATASET.csv;
+    every later build applies it (reportpub run builds the dataset again).
+
+    Example: reportpub correct bda-2022-work-summary bda-2022-work-summary-p0012-c0031 subject=一般公共预算收入 --reason "主语应为收入"
+    """
+    import getpass
+    from datetime import datetime, timezone
+
+    from .corrections import NOT_A_FACT, REPORT, Correction, known_fact_ids, load, record
+    from .errors import CorrectionError
+    from .publish import latest_release
+
+    if bool(changes) == not_a_fact:
+        _refuse("correct", "give FIELD=VALUE (one or more) or --not-a-fact, not both")
+    if bad := [c for c in changes or [] if "=" not in c or not c.split("=", 1)[0].strip()]:
+        _refuse("correct", f"{bad[0]!r} is not FIELD=VALUE")
+    source = package or latest_release(portal, dataset)
+    ids = known_fact_ids(Path(source)) if source and Path(source).is_dir() else None
+    if ids is None:
+        _refuse("correct", f"{package} is not a built package with a facts table" if package else
+                f"{portal} has no release of {dataset} (publish it first, or check against a package with --package)")
+    try:
+        if fact_id != REPORT and fact_id not in ids and fact_id not in {c.fact_id for c in load(dataset, corrections)}:
+            _refuse("correct", f"{dataset} has no fact {fact_id} (in {source})")
+        try:
+            login = who or getpass.getuser()
+        except (KeyError, OSError):
+            login = ""
+        when = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        pairs = [c.split("=", 1) for c in changes or []] or [[NOT_A_FACT, ""]]
+        made = [Correction(fact_id, f.strip(), v.strip(), reason.strip(), login, when) for f, v in pairs]
+        path = record(dataset, made, corrections)
+    except CorrectionError as exc:
+        _refuse("correct", str(exc))
+    what = ", ".join("not a fact" if c.field == NOT_A_FACT else f"{c.field}={c.value}" for c in made)
+    _say(f"recorded in {path}: {fact_id} {what} ({reason.strip()}); it applies from the next build")
+
+
+@app.command()
 def run(
     reports: list[Path] = typer.Argument(..., readable=False, help="Report files, or folders of reports."),
     portal: Path = typer.Option(Path("portal"), help="Static portal directory."),

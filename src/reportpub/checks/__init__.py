@@ -16,8 +16,9 @@ __all__ = ["Check", "PolicyError", "Problem", "Unavailable", "registry"]
 @functools.cache
 def registry() -> dict[str, Check]:
     """Every check by name, in the order they run (structure first, then business rules)."""
-    from . import descriptor, expectations, headline, manifest, parquet, release
+    from . import corrections, descriptor, expectations, headline, manifest, parquet, release
 
     checks = (*descriptor.CHECKS, *manifest.CHECKS, *parquet.CHECKS, *expectations.CHECKS, *headline.CHECKS,
-              *release.CHECKS)
+              *release.CHECKS,
+              *corrections.CHECKS)
     return {c.name: c for c in checks}
