@@ -60,7 +60,8 @@ def test_corrections_survive_a_rebuild_and_a_new_release_and_are_in_each_changel
                    corrections=corrections)
     assert said.exit_code == 0, said.output
     lines = (corrections / f"{DATASET}.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "fact_id,field,value,reason,who,when" and len(lines) == 3  # one reviewed line each
+    assert lines[0] == "fact_id,quote,field,value,reason,who,when" and len(lines) == 3  # one reviewed line each
+    assert lines[1].startswith(f"{SUBJECT_FACT},8%,subject,地区生产总值,主语是全区,")  # the quote tells facts apart
 
     # a rebuild of the same report applies them; the release says so
     v2 = publish(build_package([SEED], tmp_path / "v2").path, portal)
@@ -98,8 +99,8 @@ def test_corrections_survive_a_rebuild_and_a_new_release_and_are_in_each_changel
 def test_a_stale_correction_warns_and_changes_no_other_fact(seed_package, tmp_path, corrections):
     corrections.mkdir()
     (corrections / f"{DATASET}.csv").write_text(
-        "fact_id,field,value,reason,who,when\n"
-        f"{GONE},subject,地区生产总值,旧版本的事实,wang,2026-01-01T00:00:00Z\n", encoding="utf-8")
+        "fact_id,quote,field,value,reason,who,when\n"
+        f"{GONE},8%,subject,地区生产总值,旧版本的事实,wang,2026-01-01T00:00:00Z\n", encoding="utf-8")
     built = build_package([SEED], tmp_path / "pkg")
     assert (built.path / "data" / "facts.csv").read_bytes() == (seed_package / "data" / "facts.csv").read_bytes()
     report = validate(built.path)
@@ -140,9 +141,9 @@ def test_a_second_correction_of_the_same_field_replaces_the_line(seed_package, t
 def test_a_broken_corrections_file_stops_the_build_with_its_line(tmp_path, corrections):
     corrections.mkdir()
     (corrections / f"{DATASET}.csv").write_text(
-        "fact_id,field,value,reason,who,when\n"
-        f"{SUBJECT_FACT},subject,地区生产总值,r,wang,\n"
-        f"{SUBJECT_FACT},value,abc,r,wang,\n", encoding="utf-8")
+        "fact_id,quote,field,value,reason,who,when\n"
+        f"{SUBJECT_FACT},,subject,地区生产总值,r,wang,\n"
+        f"{SUBJECT_FACT},,value,abc,r,wang,\n", encoding="utf-8")
     result = runner.invoke(app, ["build", str(SEED), "-o", str(tmp_path / "pkg")])
     assert result.exit_code == 2 and "line 3" in result.output and "'abc' is not a number" in result.output
     assert not (tmp_path / "pkg").exists()
@@ -156,8 +157,8 @@ def extracted():
     return doc, extract(doc)
 
 
-def fix(fact_id, field, value, reason="r"):
-    return Correction(fact_id, field, value, reason)
+def fix(fact_id, field, value, reason="r", quote=""):
+    return Correction(fact_id, field, value, reason, quote=quote)
 
 
 def test_a_corrected_value_gets_its_base_value_again_unless_that_is_corrected_too(extracted):
@@ -187,3 +188,13 @@ def test_not_a_fact_wins_over_a_field_correction_and_metadata_goes_to_the_report
 def test_a_package_without_corrections_records_none(seed_package):
     descriptor = json.loads((seed_package / "datapackage.json").read_text(encoding="utf-8"))
     assert "corrections" not in descriptor["reportpub"]  # old releases compare equal: no patch release for nothing
+
+
+def test_a_correction_whose_id_now_quotes_other_text_is_stale_not_applied(extracted):
+    """A paragraph added above moves the ids: the fact now at the corrected id quotes other text."""
+    doc, facts = extracted
+    first = facts[0]
+    done = apply_corrections(facts, [doc], [fix(first.fact_id, "subject", "x", quote=first.quote + "0")])
+    assert done.facts == tuple(facts) and [c.fact_id for c in done.stale] == [first.fact_id]
+    done = apply_corrections(facts, [doc], [fix(first.fact_id, "subject", "x", quote=first.quote)])
+    assert done.facts[0].subject == "x" and not done.stale

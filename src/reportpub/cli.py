@@ -209,7 +209,7 @@ def correct(
     import getpass
     from datetime import datetime, timezone
 
-    from .corrections import NOT_A_FACT, REPORT, Correction, known_fact_ids, load, record
+    from .corrections import NOT_A_FACT, REPORT, Correction, known_facts, load, record
     from .errors import CorrectionError
     from .publish import latest_release
 
@@ -218,7 +218,7 @@ def correct(
     if bad := [c for c in changes or [] if "=" not in c or not c.split("=", 1)[0].strip()]:
         _refuse("correct", f"{bad[0]!r} is not FIELD=VALUE")
     source = package or latest_release(portal, dataset)
-    ids = known_fact_ids(Path(source)) if source and Path(source).is_dir() else None
+    ids = known_facts(Path(source)) if source and Path(source).is_dir() else None
     if ids is None:
         _refuse("correct", f"{package} is not a built package with a facts table" if package else
                 f"{portal} has no release of {dataset} (publish it first, or check against a package with --package)")
@@ -231,7 +231,8 @@ def correct(
             login = ""
         when = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         pairs = [c.split("=", 1) for c in changes or []] or [[NOT_A_FACT, ""]]
-        made = [Correction(fact_id, f.strip(), v.strip(), reason.strip(), login, when) for f, v in pairs]
+        quote = ids.get(fact_id) or next((c.quote for c in load(dataset, corrections) if c.fact_id == fact_id), "")
+        made = [Correction(fact_id, f.strip(), v.strip(), reason.strip(), login, when, quote) for f, v in pairs]
         path = record(dataset, made, corrections)
     except CorrectionError as exc:
         _refuse("correct", str(exc))

@@ -5,16 +5,18 @@ Corrections are kept, one file per dataset, in `corrections/<dataset>.csv` (fold
 option, else $REPORTPUB_CORRECTIONS, else `corrections/` in the working directory, beside the
 portal and the build folder); one correction per line, so the file is reviewed and diffed like code:
 
-    fact_id,field,value,reason,who,when
-    bda-2022-work-summary-p0012-c0031,subject,一般公共预算收入,主语应为收入而非支出,wang,2026-03-02T10:00:00Z
-    bda-2022-work-summary-p0020-c0007,not_a_fact,,页码，不是数量,wang,2026-03-02T10:05:00Z
-    report,title,2022年工作总结,标题误读为“下载”,wang,2026-03-02T10:06:00Z
+    fact_id,quote,field,value,reason,who,when
+    bda-2022-work-summary-p0003-c0024,8%,subject,地区生产总值,主语是全区,wang,2026-03-02T10:00:00Z
+    bda-2022-work-summary-p0007-c0096,7家,not_a_fact,,不是本区指标,wang,2026-03-02T10:05:00Z
+    report,,title,2022年工作总结,标题误读为“下载”,wang,2026-03-02T10:06:00Z
 
 `field` is a column of the facts table, `not_a_fact` (the fact is dropped), or for the fact id
 `report` a field of the report's metadata. Facts are matched by `fact_id`
-(`<report_id>-p<paragraph>-c<offset in the paragraph>`), which the same report text always gives;
-a correction whose fact the new extraction no longer has is stale: reported by the check
-`corrections.stale`, never applied to another fact.
+(`<report_id>-p<paragraph>-c<offset in the paragraph>`), which the same report text always gives,
+and by `quote`, the text the fact was read from (`reportpub correct` fills it in): a paragraph
+added above would give another fact the same id, and its quote tells them apart. A correction
+whose fact the new extraction no longer has (no such id, or another quote there) is stale:
+reported by the check `corrections.stale`, never applied to another fact.
 
 Rules for one fact, in order of precedence (named; the first wins where two disagree):
   1. not_a_fact  the fact is dropped, whatever else is corrected for it;
@@ -41,7 +43,7 @@ from pathlib import Path
 from .errors import CorrectionError
 from .files import write_atomic
 
-COLUMNS = ("fact_id", "field", "value", "reason", "who", "when")
+COLUMNS = ("fact_id", "quote", "field", "value", "reason", "who", "when")
 REPORT = "report"  # the fact id of a correction of the report's metadata
 NOT_A_FACT = "not_a_fact"  # the field of a correction that drops the fact
 REPORT_FIELDS = {"title": str, "publisher": str, "region": str, "year": int}
@@ -59,6 +61,7 @@ class Correction:
     reason: str
     who: str = ""
     when: str = ""
+    quote: str = ""  # the fact's quote when it was corrected ('' : match by id alone)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -119,7 +122,7 @@ def load(dataset: str, folder: str | os.PathLike | None = None) -> tuple[Correct
             continue
         if len(row) != len(COLUMNS):
             raise CorrectionError(f"{path} line {line}: {len(row)} values, expected {len(COLUMNS)} ({','.join(COLUMNS)})")
-        c = Correction(*(v.strip() for v in row))
+        c = Correction(**{k: v.strip() for k, v in zip(COLUMNS, row)})
         try:
             check(c)
         except CorrectionError as exc:
@@ -231,20 +234,20 @@ def apply_corrections(facts: Iterable, documents: Sequence, corrections: Sequenc
     by_fact: dict[str, list[Correction]] = {}
     for c in corrections:
         by_fact.setdefault(c.fact_id, []).append(c)
-    out, applied, found = [], [], set()
+    out, applied = [], []
     for fact in facts:
-        mine = by_fact.get(fact.fact_id)
+        mine = [c for c in by_fact.get(fact.fact_id, ()) if not c.quote or c.quote == fact.quote]
         if not mine:
             out.append(fact)
             continue
-        found.add(fact.fact_id)
         applied += mine
         if any(c.field == NOT_A_FACT for c in mine):  # rule 1
             continue
         out.append(_corrected_fact(fact, mine))
     metadata = by_fact.get(REPORT, []) if documents else []
     docs = tuple(replace(d, **{c.field: typed_value(REPORT, c.field, c.value) for c in metadata}) for d in documents)
-    stale = tuple(c for c in corrections if c.fact_id != REPORT and c.fact_id not in found)
+    used = set(applied)
+    stale = tuple(c for c in corrections if c.fact_id != REPORT and c not in used)
     return Corrected(tuple(out), docs, tuple(applied) + tuple(metadata), stale)
 
 
@@ -280,18 +283,19 @@ def _english(indicator: str, subject: str) -> str:
     return label_en(indicator) or english_subject(subject)
 
 
-def known_fact_ids(folder: Path) -> set[str] | None:
-    """A package or release folder -> the fact ids of its facts table (None when it has none)."""
-    for name in ("facts.parquet", "facts.csv"):
-        path = folder / "data" / name
-        if path.is_file():
-            if name.endswith(".parquet"):
-                import pyarrow.parquet as pq
+def known_facts(folder: Path) -> dict[str, str] | None:
+    """A package or release folder -> {fact id: quote} of its facts table (None when it has none)."""
+    parquet, table = folder / "data" / "facts.parquet", folder / "data" / "facts.csv"
+    if parquet.is_file():
+        import pyarrow.parquet as pq
 
-                return set(pq.read_table(path, columns=["fact_id"]).column("fact_id").to_pylist())
-            with open(path, encoding="utf-8", newline="") as fh:
-                return {r["fact_id"] for r in csv.DictReader(fh)}
-    return None
+        rows = pq.read_table(parquet, columns=["fact_id", "quote"]).to_pylist()
+    elif table.is_file():
+        with open(table, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    else:
+        return None
+    return {r["fact_id"]: r["quote"] for r in rows}
 
 
 def field_names() -> list[str]:

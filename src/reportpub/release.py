@@ -22,7 +22,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PublishError, ValidationFailed
@@ -215,7 +215,6 @@ class Changelog:
     corrections: tuple[dict, ...] = ()  # in force in this release: {"fact_id", "field", "value", "reason", ...}
     stale_corrections: tuple[dict, ...] = ()  # recorded, but their fact is no longer extracted
     error: str = ""
-    extra: Mapping = field(default_factory=dict)
 
     def history(self) -> dict:
         """The static portal's changelog: counts, up to CHANGELOG_ROWS ids and changed fields."""
