@@ -204,7 +204,7 @@ def _preview(d: Dataset) -> str:
   <td>{esc(fmt_period(f.get("period_start"), f.get("period_end")))}</td>
   <td>{measure}</td>
   <td>{status}</td>
-  <td><a class="para" href="paragraphs.html#{esc(anchor)}" title="段落 / paragraph {esc(f.get("paragraph_id"))}">¶{esc(f.get("paragraph_id"))}</a></td>
+  <td><a class="para" href="paragraphs.html#{esc(anchor)}" title="段落 / paragraph {esc(f.get("paragraph_id"))} · {esc(f.get("fact_id", ""))}">¶{esc(f.get("paragraph_id"))}</a></td>
 </tr>""")
     shown = min(len(facts), PREVIEW_ROWS)
     note = bi(f"按原文顺序显示前 {shown} 条事实（共 {len(facts)} 条）；完整数据请下载。",
