@@ -204,40 +204,24 @@ def correct(
     """Record a steward's correction of a fact, or of the report's metadata, in corrections/DATASET.csv;
     every later build applies it (reportpub run builds the dataset again).
 
-    Example: reportpub correct bda-2022-work-summary bda-2022-work-summary-p0012-c0031 subject=一般公共预算收入 --reason "主语应为收入"
+    Example: reportpub correct bda-2022-work-summary bda-2022-work-summary-p0003-c0024 subject=地区生产总值 --reason "主语是全区"
     """
-    import getpass
-    from datetime import datetime, timezone
-
-    from .corrections import NOT_A_FACT, REPORT, Correction, known_facts, load, record
+    from .corrections import known_facts, record_correction
     from .errors import CorrectionError
     from .publish import latest_release
 
-    if bool(changes) == not_a_fact:
-        _refuse("correct", "give FIELD=VALUE (one or more) or --not-a-fact, not both")
-    if bad := [c for c in changes or [] if "=" not in c or not c.split("=", 1)[0].strip()]:
-        _refuse("correct", f"{bad[0]!r} is not FIELD=VALUE")
     source = package or latest_release(portal, dataset)
-    ids = known_facts(Path(source)) if source and Path(source).is_dir() else None
-    if ids is None:
+    known = known_facts(Path(source)) if source and Path(source).is_dir() else None
+    if known is None:
         _refuse("correct", f"{package} is not a built package with a facts table" if package else
                 f"{portal} has no release of {dataset} (publish it first, or check against a package with --package)")
     try:
-        if fact_id != REPORT and fact_id not in ids and fact_id not in {c.fact_id for c in load(dataset, corrections)}:
-            _refuse("correct", f"{dataset} has no fact {fact_id} (in {source})")
-        try:
-            login = who or getpass.getuser()
-        except (KeyError, OSError):
-            login = ""
-        when = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        pairs = [c.split("=", 1) for c in changes or []] or [[NOT_A_FACT, ""]]
-        quote = ids.get(fact_id) or next((c.quote for c in load(dataset, corrections) if c.fact_id == fact_id), "")
-        made = [Correction(fact_id, f.strip(), v.strip(), reason.strip(), login, when, quote) for f, v in pairs]
-        path = record(dataset, made, corrections)
+        path, made = record_correction(dataset, fact_id, changes or [], reason, not_a_fact=not_a_fact, known=known,
+                                       who=who, folder=corrections)
     except CorrectionError as exc:
         _refuse("correct", str(exc))
-    what = ", ".join("not a fact" if c.field == NOT_A_FACT else f"{c.field}={c.value}" for c in made)
-    _say(f"recorded in {path}: {fact_id} {what} ({reason.strip()}); it applies from the next build")
+    what = ", ".join("not a fact" if c.field == "not_a_fact" else f"{c.field}={c.value}" for c in made)
+    _say(f"recorded in {path}: {fact_id} {what} ({made[0].reason}); it applies from the next build")
 
 
 @app.command()

@@ -121,7 +121,8 @@ def load(dataset: str, folder: str | os.PathLike | None = None) -> tuple[Correct
         if not any(row):
             continue
         if len(row) != len(COLUMNS):
-            raise CorrectionError(f"{path} line {line}: {len(row)} values, expected {len(COLUMNS)} ({','.join(COLUMNS)})")
+            raise CorrectionError(f"{path} line {line}: {len(row)} values, expected {len(COLUMNS)} "
+                                  f"({','.join(COLUMNS)})")
         c = Correction(**{k: v.strip() for k, v in zip(COLUMNS, row)})
         try:
             check(c)
@@ -155,6 +156,32 @@ def record(dataset: str, corrections: Sequence[Correction], folder: str | os.Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, out.getvalue())
     return path
+
+
+def record_correction(dataset: str, fact_id: str, changes: Sequence[str], reason: str, *, not_a_fact: bool = False,
+                      known: dict[str, str], who: str | None = None, folder: str | os.PathLike | None = None
+                      ) -> tuple[Path, tuple[Correction, ...]]:
+    """`reportpub correct`: (dataset, fact id, ["FIELD=VALUE", ...] or not_a_fact, reason, the facts
+    of its latest release {fact id: quote}) -> (the corrections file, the corrections recorded).
+    A fact id must be one of `known` (or already corrected: a fact dropped as not a fact)."""
+    import getpass
+
+    if bool(changes) == not_a_fact:
+        raise CorrectionError("give FIELD=VALUE (one or more) or --not-a-fact, not both")
+    if bad := [c for c in changes if "=" not in c or not c.split("=", 1)[0].strip()]:
+        raise CorrectionError(f"{bad[0]!r} is not FIELD=VALUE")
+    on_file = {c.fact_id: c.quote for c in load(dataset, folder)}
+    if fact_id != REPORT and fact_id not in known and fact_id not in on_file:
+        raise CorrectionError(f"{dataset} has no fact {fact_id}")
+    try:
+        who = who or getpass.getuser()
+    except (KeyError, OSError):  # no login name in a container
+        who = ""
+    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    quote = known.get(fact_id) or on_file.get(fact_id, "")
+    pairs = [c.split("=", 1) for c in changes] or [[NOT_A_FACT, ""]]
+    made = tuple(Correction(fact_id, f.strip(), v.strip(), reason.strip(), who, when, quote) for f, v in pairs)
+    return record(dataset, made, folder), made
 
 
 def fingerprint(dataset: str, folder: str | os.PathLike | None = None) -> str:
