@@ -1,4 +1,5 @@
-"""The stages chained without Prefect: report file -> package -> checks -> gate -> portal.
+"""The stages chained without Prefect: report file -> facts -> corrected facts -> package -> checks
+-> gate -> portal.
 
 `process_report` is what the batch flow runs for each report and what the benchmarks time;
 `flows/publish_report.py` runs the same stages as separate Prefect tasks for one report.
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import EXTRACTOR_VERSION, __version__, contract
+from .corrections import correct
+from .corrections import fingerprint as corrections_fingerprint
 from .errors import ExtractError, ReportpubError, ValidationFailed
 from .extract import Fact, extract
 from .files import kind_of, not_a_file
@@ -63,7 +66,8 @@ def build_package(paths: list[str | os.PathLike], out_dir: str | os.PathLike, *,
                   metadata: dict | None = None) -> BuildResult:
     """Report files -> one package holding all of them (one dataset)."""
     items = [ingest_and_extract(p, metadata) for p in paths]
-    return build([i.document for i in items], [f for i in items for f in i.facts], Path(out_dir))
+    fixed = correct([f for i in items for f in i.facts], [i.document for i in items])
+    return build(list(fixed.documents), list(fixed.facts), Path(out_dir), corrections=fixed.record())
 
 
 def report_files(paths: list[str | os.PathLike], on_skip=None) -> list[Path]:
@@ -101,13 +105,16 @@ def config_hash(policy: str | os.PathLike | None = None) -> str:
     return h.hexdigest()
 
 
-def input_key(path: Path, config: str | None = None) -> str:
-    """What decides a release: the report's bytes and metadata, the code version, the configuration."""
+def input_key(path: Path, config: str | None = None, dataset: str | None = None) -> str:
+    """What decides a release: the report's bytes and metadata, the code version, the configuration,
+    and the steward's corrections of its dataset."""
     h = hashlib.sha256()
     h.update(path.read_bytes())
     h.update(repr(sorted(sidecar_metadata(path).items())).encode())
     h.update(f"{__version__}/{EXTRACTOR_VERSION}".encode())
     h.update((config or config_hash()).encode())
+    if dataset and (corrected := corrections_fingerprint(dataset)):
+        h.update(corrected.encode())
     return h.hexdigest()
 
 
@@ -132,13 +139,16 @@ def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir:
     try:
         if reason := not_a_file(path):
             return ReportOutcome(report, "failed", 2, f"{report}: {reason}")
-        key = input_key(path, config)
         doc = step("ingest", ingest, path)  # the dataset's name is read from the report itself
+        key = input_key(path, config, doc.report_id)
         if not force and latest_input_key(portal, doc.report_id) == key:
             return ReportOutcome(report, "skipped", 0, f"{report}: unchanged since its latest release, skipped",
                                  dataset=doc.report_id)
-        facts = step("extract", extract, doc)
-        built = step("build", build, [doc], list(facts), Path(work_dir) / doc.report_id)
+        extracted = step("extract", extract, doc)
+        fixed = step("correct", correct, extracted, [doc])  # the steward's corrections, at every build
+        facts = fixed.facts
+        built = step("build", build, list(fixed.documents), list(facts), Path(work_dir) / doc.report_id,
+                     corrections=fixed.record())
         checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))
         write_reports(checked, built.path)
         result = step("publish", publish, built.path, portal, validation=checked, input_key=key, render=render)

@@ -16,8 +16,8 @@ __all__ = ["Check", "PolicyError", "Problem", "Unavailable", "registry"]
 @functools.cache
 def registry() -> dict[str, Check]:
     """Every check by name, in the order they run (structure first, then business rules)."""
-    from . import descriptor, expectations, headline, manifest, meaning, parquet, release
+    from . import corrections, descriptor, expectations, headline, manifest, meaning, parquet, release
 
     checks = (*descriptor.CHECKS, *manifest.CHECKS, *parquet.CHECKS, *expectations.CHECKS, *headline.CHECKS,
-              *meaning.CHECKS, *release.CHECKS)
+              *meaning.CHECKS, *release.CHECKS, *corrections.CHECKS)
     return {c.name: c for c in checks}
