@@ -69,7 +69,7 @@ def test_manifest_lists_every_data_file(seed_package):
 def test_formula_like_text_is_defused_in_csv(tmp_path):
     report = tmp_path / "r.txt"
     report.write_text("=HYPERLINK(\"x\")报告\n\n=1+2 全市新增企业5家。\n", encoding="utf-8")
-    build_package([report], tmp_path / "pkg")
+    build_package([report], tmp_path / "pkg", metadata={"year": 2026})  # a report with no year is blocked
     text = (tmp_path / "pkg/data/paragraphs.csv").read_text(encoding="utf-8")
     assert "'=1+2" in text and "\n=1+2" not in text
     facts = pacsv.read_csv(tmp_path / "pkg/data/facts.csv").to_pylist()

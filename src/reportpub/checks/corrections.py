@@ -27,5 +27,6 @@ def stale(data: PackageData) -> Iterator[Problem]:
 
 CHECKS = (
     Check("corrections.stale", stale,
-          "every correction a steward recorded names a fact of this build (none is left unapplied)"),
+          "every correction a steward recorded names a fact of this build (none is left unapplied)",
+          zh="数据管理员记录的每一项更正都对应本次构建中的一条事实（没有未能应用的更正）"),
 )
