@@ -244,7 +244,7 @@ def release(candidate: Candidate, portal: str | os.PathLike, *, decision: Decisi
     try:
         if decision is not None and not decision.approved and candidate.publishable:
             kept = quarantine(candidate.package, candidate.dataset, quarantine_folder(portal))
-            record_rejection(portal, candidate.dataset, str(kept), decision.reason, by=decision.by)
+            record_rejection(portal, candidate.dataset, str(kept.resolve()), decision.reason, by=decision.by)
             why = decision.reason or "no reason given"
             return ReportOutcome(report, "rejected", 1, f"{report}: rejected by the steward ({why}); nothing was "
                                  f"published; the package is kept in {kept}",

@@ -46,21 +46,21 @@ def approval_required(require_approval: bool | None) -> bool:
     return load_policy().approval == "required"
 
 
-def commands(run_id: str) -> str:
+def commands(run_id: str, batch_run: str = "") -> str:
     """The exact commands a steward types, pointed at this server when there is one."""
     api = os.environ.get("PREFECT_API_URL")
     prefix = f"PREFECT_API_URL={shlex.quote(api)} " if api else ""
-    return (f"{prefix}reportpub approve {run_id} --reason TEXT  |  "
-            f"{prefix}reportpub reject {run_id} --reason TEXT")
+    text = f"{prefix}reportpub approve {run_id} --reason TEXT  |  {prefix}reportpub reject {run_id} --reason TEXT"
+    return text + (f"  |  every release of this run: {prefix}reportpub approve {batch_run} --all" if batch_run else "")
 
 
 @flow(name=REVIEW_FLOW, flow_run_name="approval-{dataset}")
-def steward_review(dataset: str, report: str, timeout: int = 3600) -> dict:
+def steward_review(dataset: str, report: str, timeout: int = 3600, batch_run: str = "") -> dict:
     """Pause until a steward decides; no decision within `timeout` seconds is a rejection."""
     run_id = str(FlowRunContext.get().flow_run.id)
     # WARNING: the level `reportpub run` shows on the terminal, and every flow log keeps
     get_run_logger().warning("%s (%s) passed the checks and waits for a steward, flow run %s: %s",
-                             dataset, report, run_id, commands(run_id))
+                             dataset, report, run_id, commands(run_id, batch_run))
     try:
         answer = pause_flow_run(wait_for_input=StewardDecision, timeout=timeout, poll_interval=1,
                                 key=f"approval-{dataset}")

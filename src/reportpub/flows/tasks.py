@@ -17,6 +17,7 @@ from concurrent.futures import as_completed as threads_completed
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.runtime import task_run
 from prefect.states import Failed
@@ -129,7 +130,7 @@ def _with_approval(files, portal, work_dir, force, config, timeout, done) -> Non
     """prepare (concurrently) -> each publishable candidate waits for its steward (side by side)
     -> release; a blocked candidate goes straight to release, whose gate quarantines it."""
     prepared = {prepare_task.submit(f, portal, work_dir, force, config): f for f in files}
-    releases = {}
+    releases, batch_run = {}, str(FlowRunContext.get().flow_run.id)
     with ThreadPoolExecutor(max_workers=MAX_WAITING, thread_name_prefix="steward") as stewards:
         reviews = {}
         for future in as_completed(prepared):
@@ -138,7 +139,7 @@ def _with_approval(files, portal, work_dir, force, config, timeout, done) -> Non
                 done(candidate)
             elif candidate.publishable:  # each review a child flow run of this one (the context is copied)
                 reviews[stewards.submit(contextvars.copy_context().run, steward_review, candidate.dataset,
-                                        candidate.report, timeout)] = candidate
+                                        candidate.report, timeout, batch_run)] = candidate
             else:
                 releases[release_task.submit(candidate, portal, None)] = candidate.report
         for review in threads_completed(reviews):
