@@ -3,81 +3,22 @@ checks, a steward reads the commands on the terminal and decides from a second p
 batch's run id, and every decision is kept (history.json, rejected.json, quarantine/)."""
 
 import json
-import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPORTS
+from .prefect_server import api, prefect_server  # noqa: F401 - a module's server fixture
+from .test_batch import inbox  # noqa: F401 - the example reports in a folder
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 WAITING = re.compile(r"(\S+) \((.+?)\) passed the checks and waits for a steward, flow run ([0-9a-f-]{36}): .*"
                      r"approve ([0-9a-f-]{36}) --all")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(home: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_SERVER_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
-    env.pop("PREFECT_API_URL", None)
-    log = open(home / "server.log", "a")
-    return subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, home: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    pytest.fail("the Prefect server did not start: " + (home / "server.log").read_text()[-2000:])
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-@pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory):
-    """`prefect server start` on 127.0.0.1, stopped by its PID after the module."""
-    home = tmp_path_factory.mktemp("prefect-server")
-    port = free_port()
-    proc = start_server(home, port)
-    url = f"http://127.0.0.1:{port}/api"
-    wait_healthy(url, proc, home)
-    yield {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": url, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    stop(proc)
-
-
-def api(env: dict, path: str, body: dict) -> list:
-    req = urllib.request.Request(f"{env['PREFECT_API_URL']}/{path}", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
 
 
 class Terminal:
@@ -112,18 +53,8 @@ def reportpub(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "reportpub"), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture
-def inbox(tmp_path):
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    for f in REPORTS.iterdir():
-        if f.suffix in (".txt", ".json"):
-            shutil.copy(f, folder)
-    return folder
-
-
 def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(prefect_server, inbox, tmp_path):
-    env, portal = prefect_server, tmp_path / "portal"
+    env, portal = prefect_server.env, tmp_path / "portal"
     run = Terminal([str(inbox), "--portal", "portal", "--require-approval", "--workers", "2",
                     "--approval-timeout", "300"], env, tmp_path)
     waiting = run.waiting(3)
@@ -172,6 +103,6 @@ def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(
 def test_a_wrong_run_id_is_one_line_and_exit_2(prefect_server):
     for run_id, said in (("not-a-run", "is not a flow run id"),
                          ("0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11", "no flow run 0b6a1c3e")):
-        proc = reportpub(prefect_server, "approve", run_id)
+        proc = reportpub(prefect_server.env, "approve", run_id)
         assert proc.returncode == 2 and said in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "internal error" not in proc.stderr

@@ -28,7 +28,7 @@ def artifact_keys(flow_run_id) -> set[str]:
 
 
 def test_flow_publishes_and_records_an_artifact(harness, tmp_path):
-    from flows.publish_report import publish_report
+    from reportpub.flows.report import publish_report
 
     state = publish_report(str(SEED), portal=str(tmp_path / "portal"), work_dir=str(tmp_path / "build"),
                            return_state=True)
@@ -40,7 +40,7 @@ def test_flow_publishes_and_records_an_artifact(harness, tmp_path):
 
 
 def test_bad_input_fails_the_flow_run_with_its_reason(harness, tmp_path):
-    from flows.publish_report import publish_report
+    from reportpub.flows.report import publish_report
 
     bad = tmp_path / "empty.txt"
     bad.write_bytes(b"")
@@ -55,7 +55,7 @@ def test_bad_input_fails_the_flow_run_with_its_reason(harness, tmp_path):
 
 
 def test_a_batch_fails_for_one_report_publishes_the_rest_and_attaches_every_validation(harness, tmp_path):
-    from flows.batch import publish_batch
+    from reportpub.flows.batch import publish_batch
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -76,7 +76,7 @@ def test_a_batch_fails_for_one_report_publishes_the_rest_and_attaches_every_vali
 
 def test_a_transient_io_error_is_retried_and_a_lasting_one_is_not(harness, tmp_path, monkeypatch):
     import reportpub.publish
-    from flows.publish_report import publish_report
+    from reportpub.flows.report import publish_report
 
     real, calls = reportpub.publish.publish, []
 

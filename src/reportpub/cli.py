@@ -246,20 +246,15 @@ def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, work
 
     from .flows import batch
 
-    flow_fn = batch.publish_batch
-    if workers or dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        runner = DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner(
-            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
-        flow_fn = flow_fn.with_options(task_runner=runner)
-    counts = {"facts": 0, "failed": 0}
+    flow_fn = batch.on_runner(workers, dask_address)
+    counts, done = {"facts": 0, "failed": 0}, []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("facts {task.fields[facts]} · failed {task.fields[failed]}"), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         job = bar.add_task("reports", total=len(files), facts=0, failed=0)
 
         def advance(outcome: dict) -> None:
+            done.append(outcome)
             counts["facts"] += outcome["facts"]
             counts["failed"] += outcome["exit_code"] != 0
             bar.update(job, advance=1, facts=counts["facts"], failed=counts["failed"])
@@ -269,7 +264,7 @@ def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, work
             state = flow_fn([*files], portal=str(portal), work_dir=str(work_dir), force=force,
                             require_approval=approval, approval_timeout=approval_timeout, return_state=True)
         except Exception as exc:  # noqa: BLE001 - only a lost server ends here; anything else is re-raised
-            _lost_server(exc)
+            _lost_server(exc, done=done)
         finally:
             batch.LISTENERS.remove(advance)
     result = state.result(raise_on_failure=False)
@@ -277,16 +272,19 @@ def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, work
         return result
     if hasattr(result, "outcomes"):  # ReportsFailed: some reports were not published
         return result.outcomes
-    _lost_server(result if isinstance(result, BaseException) else None, state)
+    _lost_server(result if isinstance(result, BaseException) else None, state, done)
 
 
-def _lost_server(exc: BaseException | None, state=None) -> None:
-    """The flow run could not finish: say so in one line (exit 3); a re-run finishes the work."""
-    import httpx
-    from prefect.exceptions import PrefectHTTPStatusError
+def _lost_server(exc: BaseException | None, state=None, done: list[dict] = ()) -> None:
+    """The flow run could not finish: the reports done so far, then one line (exit 3); running
+    the same command again finishes the work."""
+    from .flows.batch import server_lost
 
-    if exc is not None and state is None and not isinstance(exc, (httpx.HTTPError, PrefectHTTPStatusError, OSError)):
+    if exc is not None and state is None and not server_lost(exc):
         raise exc
+    for o in done:
+        if o.get("status") != "skipped":
+            _say(o["message"], err=o["exit_code"] != 0)
     server = os.environ.get("PREFECT_API_URL") or "the local Prefect server"
     why = f"{type(exc).__name__}: {exc}" if exc is not None else f"{state.name}: {state.message}"
     _refuse("run", f"the flow run could not finish ({why.splitlines()[0][:200]}); is {server} running? Run the "

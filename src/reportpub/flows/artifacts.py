@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 
@@ -13,12 +14,20 @@ def artifact_key(prefix: str, dataset: str) -> str:
 
 
 def attach_validation(candidate) -> None:
-    """A checked candidate -> a markdown summary and a table of every check, on the current run."""
+    """A checked candidate -> a markdown summary and a table of every check, on the current run.
+
+    The artifacts copy what the package keeps (validation.json, validation.html): a Prefect
+    server that cannot store them costs a warning, never the report's release."""
     name, report = candidate.dataset, candidate.validation
     key = artifact_key("validation", name)
-    create_markdown_artifact(key=key, markdown=summary_markdown(name, report), description=f"Validation of {name}")
-    create_table_artifact(key=f"{key}-checks"[:60].rstrip("-"), table=checks_table(report),
-                          description=f"Every check on {name}")
+    try:
+        create_markdown_artifact(key=key, markdown=summary_markdown(name, report),
+                                 description=f"Validation of {name}")
+        create_table_artifact(key=f"{key}-checks"[:60].rstrip("-"), table=checks_table(report),
+                              description=f"Every check on {name}")
+    except Exception as exc:  # noqa: BLE001 - the server is the artifacts' only reader
+        get_run_logger().warning("validation artifacts of %s not stored (%s: %s); the package keeps "
+                                 "validation.html", name, type(exc).__name__, str(exc)[:200])
 
 
 def summary_markdown(name: str, report) -> str:

@@ -36,3 +36,23 @@ def watch_inbox(inbox: str = "inbox", portal: str = "portal", work_dir: str = "b
     Path(inbox).mkdir(parents=True, exist_ok=True)
     return publish_batch([inbox], portal=portal, work_dir=work_dir, require_approval=require_approval,
                          approval_timeout=approval_timeout)
+
+
+def on_runner(workers: int = 0, dask_address: str | None = None):
+    """publish_batch on the task runner asked for: threads (default), a local Dask cluster of
+    `workers` processes, or the Dask scheduler at `dask_address`."""
+    if not (workers or dask_address):
+        return publish_batch
+    from prefect_dask import DaskTaskRunner
+
+    runner = DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    return publish_batch.with_options(task_runner=runner)
+
+
+def server_lost(exc: BaseException) -> bool:
+    """An error from talking to the Prefect server (gone, refusing), not from the reports."""
+    import httpx
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    return isinstance(exc, (httpx.HTTPError, PrefectHTTPStatusError, OSError))
