@@ -264,9 +264,11 @@ def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, work
             state = flow_fn([*files], portal=str(portal), work_dir=str(work_dir), force=force,
                             require_approval=approval, approval_timeout=approval_timeout, return_state=True)
         except Exception as exc:  # noqa: BLE001 - only a lost server ends here; anything else is re-raised
-            _lost_server(exc, done=done)
+            state = exc
         finally:
             batch.LISTENERS.remove(advance)
+    if isinstance(state, Exception):
+        _lost_server(state, done=done)
     result = state.result(raise_on_failure=False)
     if isinstance(result, list):
         return result
@@ -285,6 +287,9 @@ def _lost_server(exc: BaseException | None, state=None, done: list[dict] = ()) -
     for o in done:
         if o.get("status") != "skipped":
             _say(o["message"], err=o["exit_code"] != 0)
+    import logging
+
+    logging.disable(logging.CRITICAL)  # Prefect's background services would log the lost server at exit, again and again
     server = os.environ.get("PREFECT_API_URL") or "the local Prefect server"
     why = f"{type(exc).__name__}: {exc}" if exc is not None else f"{state.name}: {state.message}"
     _refuse("run", f"the flow run could not finish ({why.splitlines()[0][:200]}); is {server} running? Run the "
