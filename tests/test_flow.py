@@ -101,3 +101,15 @@ def test_a_transient_io_error_is_retried_and_a_lasting_one_is_not(harness, tmp_p
                            return_state=True)
     assert state.is_failed() and "Permission denied" in state.message
     assert len(calls) == 1
+
+
+def test_the_inbox_flow_ends_in_its_batch_state(harness, tmp_path):
+    from reportpub.flows.batch import watch_inbox
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 50)
+    state = watch_inbox(inbox=str(inbox), portal=str(tmp_path / "portal"), work_dir=str(tmp_path / "build"),
+                        return_state=True)
+    assert state.is_failed() and state.message.startswith("1 of 1 report(s) not published: ") \
+        and "broken.txt" in state.message, state.message

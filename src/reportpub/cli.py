@@ -246,6 +246,8 @@ def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, work
 
     from .flows import batch
 
+    if not _DEBUG["on"]:
+        _one_line_logs()
     flow_fn = batch.on_runner(workers, dask_address)
     counts, done = {"facts": 0, "failed": 0}, []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -275,6 +277,24 @@ def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, work
     if hasattr(result, "outcomes"):  # ReportsFailed: some reports were not published
         return result.outcomes
     _lost_server(result if isinstance(result, BaseException) else None, state, done)
+
+
+def _one_line_logs() -> None:
+    """Prefect's log lines on the terminal without their tracebacks (--debug keeps them): the
+    operator reads one line per problem, the flow's log on the server keeps the detail."""
+    import logging
+
+    def one_line(format_record):
+        def format(record: logging.LogRecord) -> str:  # a copy: the server's handler keeps the traceback
+            if record.exc_info or record.exc_text or record.stack_info:
+                record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None,
+                                                "stack_info": None})
+            return format_record(record)
+        return format
+
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith("prefect")]
+    for handler in {h for lg in [logging.root, *loggers] for h in lg.handlers if isinstance(h, logging.StreamHandler)}:
+        handler.format = one_line(handler.format)
 
 
 def _lost_server(exc: BaseException | None, state=None, done: list[dict] = ()) -> None:

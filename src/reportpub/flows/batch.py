@@ -35,7 +35,7 @@ def watch_inbox(inbox: str = "inbox", portal: str = "portal", work_dir: str = "b
     """Publish whatever is new or changed in an inbox folder (run it on a schedule)."""
     Path(inbox).mkdir(parents=True, exist_ok=True)
     return publish_batch([inbox], portal=portal, work_dir=work_dir, require_approval=require_approval,
-                         approval_timeout=approval_timeout)
+                         approval_timeout=approval_timeout, return_state=True)  # its state is this run's
 
 
 def on_runner(workers: int = 0, dask_address: str | None = None):
