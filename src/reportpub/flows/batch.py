@@ -16,7 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..pipeline import config_hash, report_files
 from .approval import approval_required
-from .tasks import LISTENERS, final_state, run_reports  # noqa: F401 - LISTENERS: the CLI's progress bar
+from .tasks import LISTENERS, ReportsFailed, final_state, run_reports  # noqa: F401 - LISTENERS: the CLI's progress bar
 
 
 @flow(name="publish_batch", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2))
@@ -34,8 +34,14 @@ def watch_inbox(inbox: str = "inbox", portal: str = "portal", work_dir: str = "b
                 require_approval: bool | None = None, approval_timeout: int = 3600) -> list[dict]:
     """Publish whatever is new or changed in an inbox folder (run it on a schedule)."""
     Path(inbox).mkdir(parents=True, exist_ok=True)
-    return publish_batch([inbox], portal=portal, work_dir=work_dir, require_approval=require_approval,
-                         approval_timeout=approval_timeout, return_state=True)  # its state is this run's
+    state = publish_batch([inbox], portal=portal, work_dir=work_dir, require_approval=require_approval,
+                          approval_timeout=approval_timeout, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, ReportsFailed):
+        return final_state(result.outcomes)  # this run fails as its batch did, with the same line
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def on_runner(workers: int = 0, dask_address: str | None = None):
