@@ -309,7 +309,7 @@ def _lost_server(exc: BaseException | None, state=None, done: list[dict] = ()) -
             _say(o["message"], err=o["exit_code"] != 0)
     import logging
 
-    logging.disable(logging.CRITICAL)  # Prefect's background services would log the lost server at exit, again and again
+    logging.disable(logging.CRITICAL)  # Prefect's background services would log the lost server again at exit
     server = os.environ.get("PREFECT_API_URL") or "the local Prefect server"
     why = f"{type(exc).__name__}: {exc}" if exc is not None else f"{state.name}: {state.message}"
     _refuse("run", f"the flow run could not finish ({why.splitlines()[0][:200]}); is {server} running? Run the "

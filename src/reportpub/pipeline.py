@@ -159,7 +159,8 @@ def is_transient(exc: BaseException | None) -> bool:
     the exception or the error it was raised from; a bad input fails the same way every time."""
     seen = 0
     while exc is not None and seen < 5:
-        if isinstance(exc, (TimeoutError, ConnectionError)) or (isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS):
+        if isinstance(exc, (TimeoutError, ConnectionError)) or \
+                (isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
