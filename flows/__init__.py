@@ -1,1 +1,1 @@
-"""Prefect flows: orchestration only (retries, artifacts); the work is in reportpub."""
+"""Deployment entrypoints named by prefect.yaml; the flows live in `reportpub.flows`."""

@@ -1,114 +1,108 @@
-"""Human approval against a real Prefect server: the flow pauses after the checks, a steward
-approves or rejects from a second process with the CLI, and only an approval publishes."""
+"""Human approval against a real Prefect server: a batch's releases wait side by side after the
+checks, a steward reads the commands on the terminal and decides from a second process by the
+batch's run id, and every decision is kept (history.json, rejected.json, quarantine/)."""
 
 import json
-import os
-import socket
+import re
 import subprocess
 import sys
+import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import SEED
-from .test_cli import tree_digest
+from .prefect_server import api, prefect_server  # noqa: F401 - a module's server fixture
+from .test_batch import inbox  # noqa: F401 - the example reports in a folder
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
+WAITING = re.compile(r"(\S+) \((.+?)\) passed the checks and waits for a steward, flow run ([0-9a-f-]{36}): .*"
+                     r"approve ([0-9a-f-]{36}) --all")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Terminal:
+    """A `reportpub run` in the background, its terminal (stdout and stderr) read line by line."""
 
+    def __init__(self, args: list[str], env: dict, cwd: Path):
+        self.proc = subprocess.Popen([str(BIN / "reportpub"), "run", *args], env=env, cwd=cwd, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True)
+        self.reader.start()
 
-@pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory):
-    """`prefect server start` on 127.0.0.1, stopped by its PID after the module."""
-    home = tmp_path_factory.mktemp("prefect-server")
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_SERVER_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
-    env.pop("PREFECT_API_URL", None)
-    log = open(home / "server.log", "w")
-    proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
+    def waiting(self, count: int, timeout: float = 240) -> list[tuple[str, str, str, str]]:
+        """The (dataset, report, run id, batch run id) of `count` releases announced as waiting."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m.groups() for line in list(self.lines) if (m := WAITING.search(line))]
+            if len(found) >= count:
+                return found
+            if self.proc.poll() is not None:
+                break
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the Prefect server did not start: " + (home / "server.log").read_text()[-2000:])
-    yield {**env, "PREFECT_API_URL": url}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        raise AssertionError("releases not announced as waiting:\n" + "".join(self.lines))
+
+    def finish(self, timeout: float = 240) -> str:
+        self.proc.wait(timeout=timeout)
+        self.reader.join(timeout=10)
+        return "".join(self.lines)
 
 
-def paused_run_id(env: dict, timeout: float = 120) -> str:
-    """Ask the server (REST, as the UI does) for the flow run waiting in state Paused."""
-    body = json.dumps({"flow_runs": {"state": {"name": {"any_": ["Paused"]}}}}).encode()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        req = urllib.request.Request(f"{env['PREFECT_API_URL']}/flow_runs/filter", data=body,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=5) as r:
-            runs = json.loads(r.read())
-        if runs:
-            return runs[0]["id"]
-        time.sleep(1)
-    raise AssertionError("no flow run reached the Paused state")
+def reportpub(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "reportpub"), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def start_run(env: dict, tmp_path: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(BIN / "reportpub"), "run", str(SEED), "--portal", str(tmp_path / "portal"),
-         "--work-dir", str(tmp_path / "build"), "--require-approval", "--approval-timeout", "300"],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(prefect_server, inbox, tmp_path):
+    env, portal = prefect_server.env, tmp_path / "portal"
+    run = Terminal([str(inbox), "--portal", "portal", "--require-approval", "--workers", "2",
+                    "--approval-timeout", "300"], env, tmp_path)
+    waiting = run.waiting(3)
+    batch_id = waiting[0][3]
+    assert {w[3] for w in waiting} == {batch_id}
+    # side by side: the three releases are paused at the same time, children of the batch's run
+    paused = api(env, "flow_runs/filter", {"flow_runs": {"state": {"name": {"any_": ["Paused"]}},
+                                                         "parent_flow_run_id": {"any_": [batch_id]}}})
+    assert sorted(r["id"] for r in paused) == sorted(w[2] for w in waiting)
+    # the commands are in the flow log too, at WARNING (the level every flow log keeps)
+    logs = api(env, "logs/filter", {"logs": {"flow_run_id": {"any_": [waiting[0][2]]}, "level": {"ge_": 30}}})
+    assert any(f"reportpub approve {waiting[0][2]}" in log["message"] for log in logs)
+    assert not (portal / "datasets").exists()
+
+    listed = reportpub(env, "approve", batch_id)
+    assert listed.returncode == 2 and "--release" in listed.stderr and len(listed.stderr.splitlines()) == 1
+    assert sorted(line.split()[0] for line in listed.stdout.splitlines()) == \
+        ["bda-2022-work-summary", "daqing-2016h1-economy", "national-2023-gwr"]
+    ok = reportpub(env, "approve", batch_id, "--release", "national-2023-gwr", "--reason", "核对过原文")
+    assert ok.returncode == 0, ok.stderr
+    no = reportpub(env, "reject", batch_id, "--release", "daqing-2016h1-economy", "--reason", "增长率读错了")
+    assert no.returncode == 0, no.stderr
+    rest = reportpub(env, "approve", batch_id, "--all")
+    assert rest.returncode == 0 and "bda-2022-work-summary" in rest.stdout, rest.stderr
+    out = run.finish()
+    assert run.proc.returncode == 1, out
+    assert "summary: 2 published, 1 rejected" in out
+
+    history = json.loads((portal / "datasets/national-2023-gwr/history.json").read_text(encoding="utf-8"))
+    assert history[-1]["approval"]["reason"] == "核对过原文" and history[-1]["approval"]["decision"] == "approved"
+    assert history[-1]["approval"]["approved_by"]
+    assert not (portal / "datasets/daqing-2016h1-economy/latest").exists()
+    rejected = json.loads((portal / "datasets/daqing-2016h1-economy/rejected.json").read_text(encoding="utf-8"))
+    assert rejected[-1]["reason"] == "增长率读错了"
+    kept = Path(rejected[-1]["package"])
+    assert kept.is_relative_to(tmp_path / "quarantine") and (kept / "validation.html").is_file()
+
+    # --force with approval: a report published unchanged is built again and waits; no answer rejects it
+    again = Terminal([str(inbox / "national_2023_gwr.txt"), "--portal", "portal", "--require-approval", "--force",
+                      "--approval-timeout", "3"], env, tmp_path)
+    out = again.finish()
+    assert again.proc.returncode == 1 and "rejected by the steward (no decision within 3 s)" in out, out
+    assert json.loads((portal / "datasets/national-2023-gwr/history.json").read_text(encoding="utf-8")) == history
 
 
-def test_approved_release_publishes(prefect_server, tmp_path):
-    run = start_run(prefect_server, tmp_path)
-    run_id = paused_run_id(prefect_server)
-    assert not (tmp_path / "portal/datasets/bda-2022-work-summary/latest").exists()
-    decided = subprocess.run([str(BIN / "reportpub"), "approve", run_id], env=prefect_server,
-                             capture_output=True, text=True, timeout=60)
-    assert decided.returncode == 0, decided.stderr
-    out, _ = run.communicate(timeout=180)
-    assert run.returncode == 0, out
-    assert (tmp_path / "portal/datasets/bda-2022-work-summary/latest/data/facts.csv").is_file()
-
-
-def test_rejected_release_publishes_nothing_and_keeps_the_reason(prefect_server, tmp_path):
-    portal = tmp_path / "portal"
-    before = tree_digest(portal)
-    run = start_run(prefect_server, tmp_path)
-    run_id = paused_run_id(prefect_server)
-    decided = subprocess.run([str(BIN / "reportpub"), "reject", run_id, "--reason", "增长率读错了"],
-                             env=prefect_server, capture_output=True, text=True, timeout=60)
-    assert decided.returncode == 0, decided.stderr
-    out, _ = run.communicate(timeout=180)
-    assert run.returncode == 1, out
-    assert "rejected" in out
-    assert not (portal / "datasets/bda-2022-work-summary/latest").exists()
-    log = json.loads((portal / "datasets/bda-2022-work-summary/rejected.json").read_text(encoding="utf-8"))
-    assert log[-1]["reason"] == "增长率读错了"
-    after = {k: v for k, v in tree_digest(portal).items() if not k.endswith("rejected.json") and k != ".lock"}
-    assert after == {k: v for k, v in before.items() if k != ".lock"}
-
-
-def test_approving_an_unknown_run_is_a_clear_error(prefect_server):
-    proc = subprocess.run([str(BIN / "reportpub"), "approve", "not-a-run"], env=prefect_server,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and "not a flow run id" in proc.stderr
+def test_a_wrong_run_id_is_one_line_and_exit_2(prefect_server):
+    for run_id, said in (("not-a-run", "is not a flow run id"),
+                         ("0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11", "no flow run 0b6a1c3e")):
+        proc = reportpub(prefect_server.env, "approve", run_id)
+        assert proc.returncode == 2 and said in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and "internal error" not in proc.stderr

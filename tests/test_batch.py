@@ -61,7 +61,7 @@ def test_a_corrupt_file_fails_alone_and_a_second_run_does_no_work(inbox, tmp_pat
 def test_batch_on_a_local_dask_cluster_of_two_workers(inbox, tmp_path, prefect_harness):
     from prefect_dask import DaskTaskRunner
 
-    from flows.batch import publish_batch
+    from reportpub.flows.batch import publish_batch
 
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
     outcomes = publish_batch.with_options(task_runner=runner)(
@@ -83,3 +83,16 @@ def test_every_deployment_entrypoint_loads():
         names.add(dep["name"])
     assert names == {"one-report", "folder", "inbox"}
     assert spec["deployments"][2]["schedules"][0]["interval"] > 0
+
+
+def test_only_the_flows_subpackage_imports_prefect():
+    """The engine is plain Python: Prefect is imported in reportpub/flows/ and nowhere else in src/."""
+    import re
+
+    src = ROOT / "src" / "reportpub"
+    importing = sorted(str(p.relative_to(src)) for p in src.rglob("*.py")
+                       if re.search(r"^\s*(from|import) prefect", p.read_text(encoding="utf-8"), re.M))
+    assert importing and all(p.startswith("flows/") for p in importing), importing
+    for entrypoint in (ROOT / "flows").glob("*.py"):  # the deployment entrypoints only re-export
+        text = entrypoint.read_text(encoding="utf-8")
+        assert "@flow" not in text and "@task" not in text, entrypoint

@@ -282,15 +282,10 @@ def run(
     site = _base_url(base_url)
     if site:
         os.environ[BASE_URL_ENV] = site  # the flow renders the portal in this process or its children
-    from flows.publish_report import _approval_required
+    from .flows.approval import approval_required
 
-    if _approval_required(require_approval):
-        from flows.publish_report import publish_reports
-
-        outcomes = publish_reports(files, portal=str(portal), work_dir=str(work_dir), require_approval=True,
-                                   approval_timeout=approval_timeout)
-    else:
-        outcomes = _run_batch(files, portal, work_dir, force, workers, dask_address)
+    outcomes = _run_batch(files, portal, work_dir, force, workers, dask_address,
+                          approval_required(require_approval), approval_timeout)
     code = _report_outcomes(outcomes)
     if any(o.get("status") in ("published", "unchanged") for o in outcomes):
         _not_harvestable("run", site)
@@ -298,35 +293,82 @@ def run(
 
 
 def _run_batch(files: list[str], portal: Path, work_dir: Path, force: bool, workers: int,
-               dask_address: str | None) -> list[dict]:
+               dask_address: str | None, approval: bool, approval_timeout: int) -> list[dict]:
+    """The batch flow with every option (approval included), a progress bar, and its outcomes.
+    A flow run that could not finish (the Prefect server stopped) is one line, exit 3."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from flows import batch
+    from .flows import batch
 
-    flow_fn = batch.publish_batch
-    if workers or dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        runner = DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner(
-            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
-        flow_fn = flow_fn.with_options(task_runner=runner)
-    counts = {"facts": 0, "failed": 0}
+    if not _DEBUG["on"]:
+        _one_line_logs()
+    flow_fn = batch.on_runner(workers, dask_address)
+    counts, done = {"facts": 0, "failed": 0}, []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("facts {task.fields[facts]} · failed {task.fields[failed]}"), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         job = bar.add_task("reports", total=len(files), facts=0, failed=0)
 
         def advance(outcome: dict) -> None:
+            done.append(outcome)
             counts["facts"] += outcome["facts"]
             counts["failed"] += outcome["exit_code"] != 0
             bar.update(job, advance=1, facts=counts["facts"], failed=counts["failed"])
 
         batch.LISTENERS.append(advance)
         try:
-            return flow_fn([*files], portal=str(portal), work_dir=str(work_dir), force=force)
+            state = flow_fn([*files], portal=str(portal), work_dir=str(work_dir), force=force,
+                            require_approval=approval, approval_timeout=approval_timeout, return_state=True)
+        except Exception as exc:  # noqa: BLE001 - only a lost server ends here; anything else is re-raised
+            state = exc
         finally:
             batch.LISTENERS.remove(advance)
+    if isinstance(state, Exception):
+        _lost_server(state, done=done)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, list):
+        return result
+    if hasattr(result, "outcomes"):  # ReportsFailed: some reports were not published
+        return result.outcomes
+    _lost_server(result if isinstance(result, BaseException) else None, state, done)
+
+
+def _one_line_logs() -> None:
+    """Prefect's log lines on the terminal without their tracebacks (--debug keeps them): the
+    operator reads one line per problem, the flow's log on the server keeps the detail."""
+    import logging
+
+    def one_line(format_record):
+        def format(record: logging.LogRecord) -> str:  # a copy: the server's handler keeps the traceback
+            if record.exc_info or record.exc_text or record.stack_info:
+                record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None,
+                                                "stack_info": None})
+            return format_record(record)
+        return format
+
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith("prefect")]
+    for handler in {h for lg in [logging.root, *loggers] for h in lg.handlers if isinstance(h, logging.StreamHandler)}:
+        handler.format = one_line(handler.format)
+
+
+def _lost_server(exc: BaseException | None, state=None, done: list[dict] = ()) -> None:
+    """The flow run could not finish: the reports done so far, then one line (exit 3); running
+    the same command again finishes the work."""
+    from .flows.batch import server_lost
+
+    if exc is not None and state is None and not server_lost(exc):
+        raise exc
+    for o in done:
+        if o.get("status") != "skipped":
+            _say(o["message"], err=o["exit_code"] != 0)
+    import logging
+
+    logging.disable(logging.CRITICAL)  # Prefect's background services would log the lost server again at exit
+    server = os.environ.get("PREFECT_API_URL") or "the local Prefect server"
+    why = f"{type(exc).__name__}: {exc}" if exc is not None else f"{state.name}: {state.message}"
+    _refuse("run", f"the flow run could not finish ({why.splitlines()[0][:200]}); is {server} running? Run the "
+                   "same command again: reports already published are skipped", code=3)
 
 
 def _report_outcomes(outcomes: list[dict]) -> int:
@@ -349,52 +391,69 @@ def _report_outcomes(outcomes: list[dict]) -> int:
     return failures[0] if len(outcomes) == 1 else 1
 
 
-def _decide(run_id: str, approved: bool, reason: str) -> None:
+def _decide(command: str, run_id: str, approved: bool, reason: str, release: str | None, every: bool) -> None:
+    """A run id (a waiting release's, or the batch's that holds it) -> the decision on the release
+    named, the only one, or all (--all); a wrong id or name is one line, exit 2."""
     _prefect_env()
-    from uuid import UUID
+    import httpx
 
-    from prefect.exceptions import ObjectNotFound
-    from prefect.flow_runs import resume_flow_run
+    from .flows.approval import ApprovalError, decide, waiting_releases
 
     try:
-        flow_run_id = UUID(run_id)
-    except ValueError:
-        typer.echo(f"reportpub: {run_id!r} is not a flow run id", err=True)
-        raise typer.Exit(2) from None
-    try:
-        resume_flow_run(flow_run_id, run_input={"approved": approved, "reason": reason})
-    except ObjectNotFound:
-        typer.echo(f"reportpub: no flow run {run_id} on {os.environ.get('PREFECT_API_URL', 'the local Prefect')}",
-                   err=True)
-        raise typer.Exit(2) from None
-    except RuntimeError as exc:  # not paused, or already resumed
-        typer.echo(f"reportpub: cannot resume {run_id}: {exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"{'approved' if approved else 'rejected'}: flow run {run_id}")
+        waiting = waiting_releases(run_id)
+        if release:
+            chosen = [w for w in waiting if release in (w.dataset, w.run_id, w.report, Path(w.report).name)]
+            if not chosen:
+                _refuse(command, f"no release {release!r} waits in flow run {run_id}; waiting: "
+                                 + ", ".join(w.dataset for w in waiting))
+        elif every or len(waiting) == 1:
+            chosen = waiting
+        else:
+            for w in waiting:
+                _say(f"{w.dataset}  {w.report}  flow run {w.run_id}")
+            _refuse(command, f"{len(waiting)} releases wait in flow run {run_id}: name one with --release DATASET, "
+                             "or decide them all with --all")
+        for w in chosen:
+            decide(w, approved, reason)
+            _say(f"{'approved' if approved else 'rejected'}: {w.dataset} ({w.report}), flow run {w.run_id}")
+    except ApprovalError as exc:
+        _refuse(command, str(exc))
+    except httpx.HTTPError as exc:
+        _refuse(command, f"cannot reach {os.environ.get('PREFECT_API_URL', 'the local Prefect server')}: "
+                         f"{type(exc).__name__}: {exc}", code=3)
+
+
+RELEASE_HELP = "The waiting release to decide (its dataset name), when the run id is a batch's."
+ALL_HELP = "Decide every release waiting in the batch's run."
 
 
 @app.command()
 def approve(
-    run_id: str = typer.Argument(..., help="Id of the flow run waiting for approval."),
-    reason: str = typer.Option("", help="A note kept with the decision."),
+    run_id: str = typer.Argument(..., help="Flow run id printed by `run` (a waiting release's, or its batch's)."),
+    release: Optional[str] = typer.Option(None, "--release", help=RELEASE_HELP),
+    every: bool = typer.Option(False, "--all", help=ALL_HELP),
+    reason: str = typer.Option("", help="A note kept with the release in its history.json."),
 ) -> None:
-    """Approve a release that waits for a steward; the flow run then publishes it.
+    """Approve a release that waits for a steward; its flow run then publishes it.
 
-    Example: reportpub approve 0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11
+    Example: reportpub approve 0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11 --reason "checked against the PDF"
     """
-    _decide(run_id, True, reason)
+    _decide("approve", run_id, True, reason, release, every)
 
 
 @app.command()
 def reject(
-    run_id: str = typer.Argument(..., help="Id of the flow run waiting for approval."),
-    reason: str = typer.Option(..., help="Why the release is rejected (recorded in the release history)."),
+    run_id: str = typer.Argument(..., help="Flow run id printed by `run` (a waiting release's, or its batch's)."),
+    reason: str = typer.Option(..., help="Why the release is rejected (kept in rejected.json)."),
+    release: Optional[str] = typer.Option(None, "--release", help=RELEASE_HELP),
+    every: bool = typer.Option(False, "--all", help=ALL_HELP),
 ) -> None:
-    """Reject a release that waits for a steward: nothing is published, the reason is recorded.
+    """Reject a release that waits for a steward: nothing is published, the package is kept in
+    quarantine/ and the reason recorded.
 
     Example: reportpub reject 0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11 --reason "GDP growth misread"
     """
-    _decide(run_id, False, reason)
+    _decide("reject", run_id, False, reason, release, every)
 
 
 @app.command()

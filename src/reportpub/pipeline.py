@@ -1,14 +1,16 @@
 """The stages chained without Prefect: report file -> facts -> corrected facts -> package -> checks
 -> gate -> portal.
 
-`process_report` is what the batch flow runs for each report and what the benchmarks time;
-`flows/publish_report.py` runs the same stages as separate Prefect tasks for one report.
+`process_report` is the one path every flow and the benchmarks run: `prepare` (ingest, extract,
+build, validate) then `release` (gate, publish); a flow that waits for a steward calls the two
+halves with the decision between them.
 A report whose bytes, code version and configuration are unchanged since its latest release is
 not processed again (its `input_key` is recorded in the dataset's history).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -39,7 +41,7 @@ class Extracted:
 @dataclass(frozen=True)
 class ReportOutcome:
     report: str
-    status: str  # published | unchanged | skipped | blocked | failed
+    status: str  # published | unchanged | skipped | blocked | rejected | failed
     exit_code: int
     message: str
     dataset: str | None = None
@@ -47,11 +49,12 @@ class ReportOutcome:
     facts: int = 0
     timings: dict = field(default_factory=dict)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    transient: bool = False  # may pass if tried again: the flows retry it
 
     def to_dict(self) -> dict:
         return {"report": self.report, "status": self.status, "exit_code": self.exit_code, "message": self.message,
                 "dataset": self.dataset, "version": self.version, "facts": self.facts, "timings": self.timings,
-                "worker": self.worker}
+                "worker": self.worker, "transient": self.transient}
 
 
 def ingest_and_extract(path: str | os.PathLike, metadata: dict | None = None) -> Extracted:
@@ -118,55 +121,190 @@ def input_key(path: Path, config: str | None = None, dataset: str | None = None)
     return h.hexdigest()
 
 
-def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
-                   force: bool = False, config: str | None = None, render: bool = True) -> ReportOutcome:
-    """One report through every stage; failures become outcomes (with an exit code), never exceptions.
+@dataclass(frozen=True)
+class Candidate:
+    """A report built and checked, waiting to be released: what a steward approves or rejects."""
 
-    render=False leaves the portal's pages to one `publish.refresh_portal` after a batch."""
-    from .publish import latest_input_key, latest_release, publish
-    from .validate import validate, write_reports
+    report: str
+    dataset: str
+    package: Path
+    validation: object  # validate.ValidationReport
+    input_key: str
+    facts: int
+    timings: dict
 
-    path, timings = Path(path), {}
-    report = str(path)
+    @property
+    def publishable(self) -> bool:
+        """The gate's verdict (computed once, by the checks): only these may wait for a steward."""
+        return self.validation.valid
 
-    def step(name, fn, *args, **kwargs):
+
+@dataclass(frozen=True)
+class Decision:
+    """A steward's answer to a waiting release; `by` and `reason` go into the release's history."""
+
+    approved: bool
+    reason: str = ""
+    by: str = ""
+    flow_run: str = ""
+
+    def to_history(self) -> dict:
+        return {"decision": "approved" if self.approved else "rejected", "reason": self.reason,
+                "approved_by": self.by, "flow_run": self.flow_run}
+
+
+TRANSIENT_ERRNOS = frozenset({errno.EAGAIN, errno.EBUSY, errno.EINTR, errno.EIO, errno.ETIMEDOUT, errno.ESTALE,
+                              errno.ENETDOWN, errno.ENETUNREACH, errno.ECONNRESET, errno.ECONNREFUSED,
+                              errno.EHOSTUNREACH})
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """An I/O error that may pass if tried again (a network share hiccup, a busy file), found in
+    the exception or the error it was raised from; a bad input fails the same way every time."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, (TimeoutError, ConnectionError)) or \
+                (isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+class _Timer:
+    """Each stage timed and logged under its name (the flow log shows seconds per step)."""
+
+    def __init__(self, report: str, timings: dict | None = None):
+        self.report, self.timings = report, dict(timings or {})
+
+    def __call__(self, name, fn, *args, **kwargs):
         t0 = time.perf_counter()
         result = fn(*args, **kwargs)
-        timings[name] = round(time.perf_counter() - t0, 4)
-        log.info("step=%s report=%s seconds=%.4f", name, report, timings[name])
+        self.timings[name] = round(time.perf_counter() - t0, 4)
+        log.info("step=%s report=%s seconds=%.4f", name, self.report, self.timings[name])
         return result
 
+
+# --- the stages, in order: one small function each ------------------------------------------
+
+def _stage_ingest(step: _Timer, path: Path) -> Document:
+    return step("ingest", ingest, path)  # the dataset's name is read from the report itself
+
+
+def _stage_extract(step: _Timer, doc: Document) -> list[Fact]:
+    return list(step("extract", extract, doc))
+
+
+def _stage_correct(step: _Timer, doc: Document, facts: list[Fact]):
+    """The steward's corrections (corrections/<dataset>.csv), applied at every build."""
+    return step("correct", correct, facts, [doc])
+
+
+def _stage_build(step: _Timer, fixed, work_dir: Path) -> BuildResult:
+    doc = fixed.documents[0]
+    return step("build", build, list(fixed.documents), list(fixed.facts), work_dir / doc.report_id,
+                corrections=fixed.record())
+
+
+def _stage_validate(step: _Timer, built: BuildResult, portal):
+    from .publish import latest_release
+    from .validate import validate, write_reports
+
+    checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))
+    write_reports(checked, built.path)
+    return checked
+
+
+def prepare(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
+            force: bool = False, config: str | None = None, on_checked=None) -> Candidate | ReportOutcome:
+    """Ingest -> extract -> build -> validate: a Candidate for `release`, or the outcome that ends
+    the report here (unchanged since its latest release, bad input). Never raises.
+
+    `on_checked(candidate)` is called once the checks ran, blocked or not (the flows attach the
+    validation artifacts there)."""
+    from .publish import latest_input_key
+
+    path = Path(path)
+    report = str(path)
+    step = _Timer(report)
     try:
         if reason := not_a_file(path):
             return ReportOutcome(report, "failed", 2, f"{report}: {reason}")
-        doc = step("ingest", ingest, path)  # the dataset's name is read from the report itself
-        key = input_key(path, config, doc.report_id)
+        doc = _stage_ingest(step, path)
+        key = input_key(path, config, doc.report_id)  # the dataset's corrections are part of the input
         if not force and latest_input_key(portal, doc.report_id) == key:
             return ReportOutcome(report, "skipped", 0, f"{report}: unchanged since its latest release, skipped",
                                  dataset=doc.report_id)
-        extracted = step("extract", extract, doc)
-        fixed = step("correct", correct, extracted, [doc])  # the steward's corrections, at every build
-        facts = fixed.facts
-        built = step("build", build, list(fixed.documents), list(facts), Path(work_dir) / doc.report_id,
-                     corrections=fixed.record())
-        checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))
-        write_reports(checked, built.path)
-        result = step("publish", publish, built.path, portal, validation=checked, input_key=key, render=render)
-    except ValidationFailed as exc:
-        return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
-    except ReportpubError as exc:
-        return ReportOutcome(report, "failed", exc.exit_code, _naming(report, exc), timings=timings)
-    except OSError as exc:  # a file name too long, a folder where a file should be: the input's fault
-        return ReportOutcome(report, "failed", 2, _naming(report, f"{exc.filename or report}: {exc.strerror or exc}"),
-                             timings=timings)
-    except Exception as exc:  # a defect must cost this report only, never the batch
-        log.exception("report=%s internal error", report)
-        return ReportOutcome(report, "failed", 70, f"{report}: internal error: {type(exc).__name__}: {exc}",
-                             timings=timings)
+        facts = _stage_extract(step, doc)
+        fixed = _stage_correct(step, doc, facts)
+        built = _stage_build(step, fixed, Path(work_dir))
+        checked = _stage_validate(step, built, portal)
+        candidate = Candidate(report, built.name, built.path, checked, key, len(fixed.facts), step.timings)
+        if on_checked:
+            on_checked(candidate)
+        return candidate
+    except Exception as exc:  # noqa: BLE001 - every error becomes this report's outcome
+        return _failure(report, exc, step.timings)
+
+
+def release(candidate: Candidate, portal: str | os.PathLike, *, decision: Decision | None = None,
+            render: bool = True) -> ReportOutcome:
+    """The gate and publish: a blocked candidate is quarantined by `publish`; a rejected one is
+    quarantined here with the steward's reason; an approved one carries the decision into its
+    release's history. Never raises."""
+    from .publish import publish, quarantine, quarantine_folder, record_rejection
+
+    report, step = candidate.report, _Timer(candidate.report, candidate.timings)
+    try:
+        if decision is not None and not decision.approved and candidate.publishable:
+            kept = quarantine(candidate.package, candidate.dataset, quarantine_folder(portal))
+            record_rejection(portal, candidate.dataset, str(kept.resolve()), decision.reason, by=decision.by)
+            why = decision.reason or "no reason given"
+            return ReportOutcome(report, "rejected", 1, f"{report}: rejected by the steward ({why}); nothing was "
+                                 f"published; the package is kept in {kept}",
+                                 candidate.dataset, facts=candidate.facts, timings=step.timings)
+        result = step("publish", publish, candidate.package, portal, validation=candidate.validation,
+                      input_key=candidate.input_key, render=render,
+                      approval=decision.to_history() if decision else None)
+    except Exception as exc:  # noqa: BLE001
+        return _failure(report, exc, step.timings)
     status = "published" if result.changed else "unchanged"
     verb = "published" if result.changed else "unchanged, already published"
     return ReportOutcome(report, status, 0, f"{verb}: {report} as {result.dataset} {result.version} at {result.path}",
-                         result.dataset, result.version, len(facts), timings)
+                         result.dataset, result.version, candidate.facts, step.timings)
+
+
+def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
+                   force: bool = False, config: str | None = None, render: bool = True,
+                   on_checked=None) -> ReportOutcome:
+    """One report through every stage (`prepare`, then `release`); failures become outcomes (with
+    an exit code), never exceptions. Every flow runs this path; with approval, a flow runs the
+    same two halves with the steward's decision between them.
+
+    render=False leaves the portal's pages to one `publish.refresh_portal` after a batch."""
+    prepared = prepare(path, portal, work_dir, force=force, config=config, on_checked=on_checked)
+    return prepared if isinstance(prepared, ReportOutcome) else release(prepared, portal, render=render)
+
+
+def _failure(report: str, exc: Exception, timings: dict) -> ReportOutcome:
+    """An exception -> this report's outcome. Named rules, first match wins:
+    1. blocked: a blocking check failed (exit 1);
+    2. transient: an I/O error that may pass if tried again (exit 3; the flows retry it);
+    3. refused: a stage refused the input (its exit code);
+    4. bad path: the operating system refused the input (exit 2);
+    5. defect: anything else is a bug in reportpub (exit 70), logged with its traceback."""
+    if isinstance(exc, ValidationFailed):
+        return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
+    if is_transient(exc):
+        return ReportOutcome(report, "failed", 3, _naming(report, f"{exc} (a transient I/O error: try again)"),
+                             timings=timings, transient=True)
+    if isinstance(exc, ReportpubError):
+        return ReportOutcome(report, "failed", exc.exit_code, _naming(report, exc), timings=timings)
+    if isinstance(exc, OSError):  # a file name too long, a folder where a file should be: the input's fault
+        return ReportOutcome(report, "failed", 2, _naming(report, f"{exc.filename or report}: {exc.strerror or exc}"),
+                             timings=timings)
+    log.exception("report=%s internal error", report)  # a defect must cost this report only, never the batch
+    return ReportOutcome(report, "failed", 70, f"{report}: internal error: {type(exc).__name__}: {exc}",
+                         timings=timings)
 
 
 def _naming(report: str, exc: Exception | str) -> str:

@@ -46,27 +46,30 @@ class PublishResult:
 
 def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "portal", *,
             validation=None, quarantine_dir: str | os.PathLike | None = None,
-            input_key: str | None = None, render: bool = True, base_url: str | None = None) -> PublishResult:
+            input_key: str | None = None, render: bool = True, base_url: str | None = None,
+            approval: dict | None = None) -> PublishResult:
     """Package directory -> new release in the portal; unchanged data publishes nothing.
 
     A package that fails a blocking check is copied, with its validation report, to the quarantine
     folder (default: `quarantine/` beside the portal) and the portal is not touched. A batch passes
     `render=False` and calls `refresh_portal` once at the end: the catalogue pages list every
-    dataset, so rendering them after each report would make a batch quadratic."""
+    dataset, so rendering them after each report would make a batch quadratic. `approval` (a
+    steward's decision, reason and name) is kept in the release's history entry."""
     pkg = Path(package_dir)
     descriptor = rel.read_descriptor(pkg)
     portal = Path(portal_dir)
     name = safe_name(descriptor.get("name", "dataset"))
     try:
-        return _publish(pkg, descriptor, portal, name, validation, quarantine_dir, input_key, render, base_url)
+        return _publish(pkg, descriptor, portal, name, validation, quarantine_dir, input_key, render, base_url,
+                        approval)
     except OSError as exc:  # the portal is a file, a dataset folder is a file, a name too long ...
         raise PublishError(f"{exc.filename or portal}: {exc.strerror or exc}; nothing was published") from None
 
 
 def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, quarantine_dir,
-             input_key: str | None, render: bool, base_url: str | None) -> PublishResult:
+             input_key: str | None, render: bool, base_url: str | None, approval: dict | None = None) -> PublishResult:
     """publish() once the descriptor is read: gate, write the release, switch `latest`."""
-    where = quarantine_dir or portal.parent / "quarantine"
+    where = quarantine_dir or quarantine_folder(portal)
     validation = _gate(pkg, name, validation, latest_release(portal, name), where)
     data_hash = sha256_file(pkg / MANIFEST)
     current = rel.fingerprint(pkg, descriptor)
@@ -90,7 +93,8 @@ def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, q
                  "metadata_sha256": current.metadata, "bump": bump.kind,
                  "title": descriptor.get("title", ""), "facts": _count_rows(pkg / "data" / "facts.csv"),
                  "valid": True, "warnings": len([f for f in validation.findings if f.severity == "warning"]),
-                 "changelog": rel.changelog(validation.release_diff, descriptor).history()}
+                 "changelog": rel.changelog(validation.release_diff, descriptor).history()} | (
+                     {"approval": approval} if approval else {})
         release = _write_release(pkg, ds_dir, version, portal, history + [entry])
         try:
             _switch_latest(ds_dir, version)  # the one atomic step that publishes
@@ -186,13 +190,14 @@ def refresh_portal(portal: str | os.PathLike, base_url: str | None = None) -> No
         render_portal(portal, base_url=base_url)
 
 
-def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, reason: str) -> Path:
-    """A release a steward rejected (or left unanswered) is recorded, with its reason, beside the history."""
+def record_rejection(portal: str | os.PathLike, name: str, package_dir: str, reason: str, by: str = "") -> Path:
+    """A release a steward rejected (or left unanswered) is recorded, with its reason and the
+    quarantine folder that keeps the package, beside the history."""
     ds_dir = Path(portal) / "datasets" / safe_name(name)
     ds_dir.mkdir(parents=True, exist_ok=True)
     with _lock(Path(portal)):
         log = _read_json(ds_dir / "rejected.json", [])  # a plain file: rejections are no release
-        log.append({"created": _now(), "reason": reason, "package": str(package_dir),
+        log.append({"created": _now(), "reason": reason, "rejected_by": by, "package": str(package_dir),
                     "data_sha256": sha256_file(Path(package_dir) / MANIFEST)})
         write_atomic(ds_dir / "rejected.json", json.dumps(log, ensure_ascii=False, indent=2))
     return ds_dir / "rejected.json"
@@ -209,6 +214,11 @@ def latest_release(portal: str | os.PathLike, name: str) -> Path | None:
     """The folder of a dataset's latest published release, or None when it has none."""
     latest = Path(portal) / "datasets" / safe_name(name) / "latest"
     return latest.resolve() if (latest / "datapackage.json").is_file() else None
+
+
+def quarantine_folder(portal: str | os.PathLike) -> Path:
+    """Where refused packages are kept by default: `quarantine/` beside the portal."""
+    return Path(portal).parent / "quarantine"
 
 
 def quarantine(pkg: Path, name: str, where: str | os.PathLike) -> Path:
