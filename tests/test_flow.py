@@ -59,7 +59,7 @@ def test_a_batch_fails_for_one_report_publishes_the_rest_and_attaches_every_vali
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    for f in REPORTS.glob("*.txt"):
+    for f in REPORTS.glob("*.txt*"):  # each report with its .meta.json
         shutil.copy(f, inbox)
     (inbox / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 50)
     state = publish_batch([str(inbox)], portal=str(tmp_path / "portal"), work_dir=str(tmp_path / "build"),
