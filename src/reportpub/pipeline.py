@@ -1,6 +1,7 @@
 """The stages chained without Prefect: report file -> package -> checks -> gate -> portal.
 
-`process_report` is what the batch flow runs for each report and what the benchmarks time;
+`process_report` is what the batch flow runs for each report; `process_reports` runs many, their
+packages validated together (a suite run costs mostly set-up), and is what the benchmarks time;
 `flows/publish_report.py` runs the same stages as separate Prefect tasks for one report.
 A report whose bytes, code version and configuration are unchanged since its latest release is
 not processed again (its `input_key` is recorded in the dataset's history).
@@ -114,52 +115,122 @@ def input_key(path: Path, config: str | None = None) -> str:
     return h.hexdigest()
 
 
+BATCH = 32  # reports validated together: enough to share a suite run, few enough to keep memory flat
+
+
+@dataclass
+class _Pending:
+    """A report built and waiting for the joint validation of its batch."""
+
+    report: str
+    key: str
+    facts: int
+    built: BuildResult
+    timings: dict
+
+
 def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
                    force: bool = False, config: str | None = None, render: bool = True) -> ReportOutcome:
     """One report through every stage; failures become outcomes (with an exit code), never exceptions.
 
     render=False leaves the portal's pages to one `publish.refresh_portal` after a batch."""
+    return process_reports([path], portal, work_dir, force=force, config=config, render=render)[0]
+
+
+def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, work_dir: str | os.PathLike, *,
+                    force: bool = False, config: str | None = None, render: bool = True,
+                    batch: int = BATCH) -> list[ReportOutcome]:
+    """Reports -> one outcome each, in order: each report's stages as `process_report` runs them, but
+    up to `batch` built packages are validated together (`validate_many`), then each is gated and
+    published on its own. A report whose dataset is already waiting in the batch starts a new one,
+    so it is checked against the release its predecessor publishes, as one after the other would."""
     from .publish import latest_input_key, latest_release, publish
-    from .validate import validate, write_reports
+    from .validate import validate_many, write_reports
 
-    path, timings = Path(path), {}
-    report = str(path)
+    outcomes: list[ReportOutcome | None] = [None] * len(paths)
+    pending: dict[int, _Pending] = {}
 
-    def step(name, fn, *args, **kwargs):
+    def flush() -> None:
+        names = [p.built.name for p in pending.values()]
         t0 = time.perf_counter()
-        result = fn(*args, **kwargs)
-        timings[name] = round(time.perf_counter() - t0, 4)
-        log.info("step=%s report=%s seconds=%.4f", name, report, timings[name])
-        return result
+        try:
+            checked = validate_many([(p.built.path, latest_release(portal, p.built.name)) for p in pending.values()])
+        except Exception as exc:  # a broken policy or suite: every report of the batch fails alike
+            for i, p in pending.items():
+                outcomes[i] = _failed(p.report, exc, p.timings)
+            pending.clear()
+            return
+        share = round((time.perf_counter() - t0) / len(names), 4)
+        for (i, p), report in zip(pending.items(), checked, strict=True):
+            p.timings["validate"] = share
+            log.info("step=validate report=%s seconds=%.4f", p.report, share)
+            outcomes[i] = _publish_one(p, report, portal, render, publish, write_reports)
+        pending.clear()
 
+    for i, path in enumerate(map(Path, paths)):
+        report, timings = str(path), {}
+        try:
+            if reason := not_a_file(path):
+                outcomes[i] = ReportOutcome(report, "failed", 2, f"{report}: {reason}")
+                continue
+            key = input_key(path, config)
+            doc = _step(timings, report, "ingest", ingest, path)  # the dataset's name is read from the report
+            if any(p.built.name == doc.report_id for p in pending.values()):
+                flush()
+            if not force and latest_input_key(portal, doc.report_id) == key:
+                outcomes[i] = ReportOutcome(report, "skipped", 0,
+                                            f"{report}: unchanged since its latest release, skipped",
+                                            dataset=doc.report_id)
+                continue
+            facts = _step(timings, report, "extract", extract, doc)
+            built = _step(timings, report, "build", build, [doc], list(facts), Path(work_dir) / doc.report_id)
+        except Exception as exc:
+            outcomes[i] = _failed(report, exc, timings)
+            continue
+        pending[i] = _Pending(report, key, len(facts), built, timings)
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return outcomes
+
+
+def _step(timings: dict, report: str, name: str, fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    result = fn(*args, **kwargs)
+    timings[name] = round(time.perf_counter() - t0, 4)
+    log.info("step=%s report=%s seconds=%.4f", name, report, timings[name])
+    return result
+
+
+def _publish_one(p: _Pending, checked, portal, render: bool, publish, write_reports) -> ReportOutcome:
+    """A validated package -> its reports written, the gate applied, published: the report's outcome."""
     try:
-        if reason := not_a_file(path):
-            return ReportOutcome(report, "failed", 2, f"{report}: {reason}")
-        key = input_key(path, config)
-        doc = step("ingest", ingest, path)  # the dataset's name is read from the report itself
-        if not force and latest_input_key(portal, doc.report_id) == key:
-            return ReportOutcome(report, "skipped", 0, f"{report}: unchanged since its latest release, skipped",
-                                 dataset=doc.report_id)
-        facts = step("extract", extract, doc)
-        built = step("build", build, [doc], list(facts), Path(work_dir) / doc.report_id)
-        checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))
-        write_reports(checked, built.path)
-        result = step("publish", publish, built.path, portal, validation=checked, input_key=key, render=render)
-    except ValidationFailed as exc:
-        return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
-    except ReportpubError as exc:
-        return ReportOutcome(report, "failed", exc.exit_code, _naming(report, exc), timings=timings)
-    except OSError as exc:  # a file name too long, a folder where a file should be: the input's fault
-        return ReportOutcome(report, "failed", 2, _naming(report, f"{exc.filename or report}: {exc.strerror or exc}"),
-                             timings=timings)
-    except Exception as exc:  # a defect must cost this report only, never the batch
-        log.exception("report=%s internal error", report)
-        return ReportOutcome(report, "failed", 70, f"{report}: internal error: {type(exc).__name__}: {exc}",
-                             timings=timings)
+        write_reports(checked, p.built.path)
+        result = _step(p.timings, p.report, "publish", publish, p.built.path, portal, validation=checked,
+                       input_key=p.key, render=render)
+    except Exception as exc:
+        return _failed(p.report, exc, p.timings)
     status = "published" if result.changed else "unchanged"
     verb = "published" if result.changed else "unchanged, already published"
-    return ReportOutcome(report, status, 0, f"{verb}: {report} as {result.dataset} {result.version} at {result.path}",
-                         result.dataset, result.version, len(facts), timings)
+    return ReportOutcome(p.report, status, 0,
+                         f"{verb}: {p.report} as {result.dataset} {result.version} at {result.path}",
+                         result.dataset, result.version, p.facts, p.timings)
+
+
+def _failed(report: str, exc: Exception, timings: dict) -> ReportOutcome:
+    """An exception from a report's stages -> its outcome: blocked, failed input, or internal error."""
+    if isinstance(exc, ValidationFailed):
+        return ReportOutcome(report, "blocked", exc.exit_code, _naming(report, exc), timings=timings)
+    if isinstance(exc, ReportpubError):
+        return ReportOutcome(report, "failed", exc.exit_code, _naming(report, exc), timings=timings)
+    if isinstance(exc, OSError):  # a file name too long, a folder where a file should be: the input's fault
+        return ReportOutcome(report, "failed", 2, _naming(report, f"{exc.filename or report}: {exc.strerror or exc}"),
+                             timings=timings)
+    # a defect must cost this report only, never the batch
+    log.error("report=%s internal error", report, exc_info=(type(exc), exc, exc.__traceback__))
+    return ReportOutcome(report, "failed", 70, f"{report}: internal error: {type(exc).__name__}: {exc}",
+                         timings=timings)
 
 
 def _naming(report: str, exc: Exception | str) -> str:
