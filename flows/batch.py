@@ -1,8 +1,9 @@
 """Prefect flows for many reports: `publish_batch` (files and folders) and `watch_inbox`.
 
-Each report is one task running every engine stage (`reportpub.pipeline.process_report`), so the
-reports of a batch run concurrently on the flow's task runner (threads by default, a Dask cluster
-with `task_runner=DaskTaskRunner(...)` for several cores or machines) and one report's failure is
+Each task runs every engine stage for a chunk of reports (`reportpub.pipeline.process_reports`:
+their packages are validated together, a suite run costing mostly set-up), so the chunks of a
+batch run concurrently on the flow's task runner (threads by default, a Dask cluster with
+`task_runner=DaskTaskRunner(...)` for several cores or machines) and one report's failure is
 only that report's outcome. Unchanged reports are skipped unless `force`.
 """
 
@@ -18,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from reportpub.pipeline import config_hash, process_report, report_files
+from reportpub.pipeline import BATCH, config_hash, process_reports, report_files
 from reportpub.publish import refresh_portal
 
 # The CLI registers a callback here to draw its progress bar; it is called in the flow's process.
@@ -26,8 +27,8 @@ LISTENERS: list[Callable[[dict], None]] = []
 
 
 @task(cache_policy=NO_CACHE)
-def process_task(path: str, portal: str, work_dir: str, force: bool, config: str) -> dict:
-    return process_report(path, portal, work_dir, force=force, config=config, render=False).to_dict()
+def process_task(paths: list[str], portal: str, work_dir: str, force: bool, config: str) -> list[dict]:
+    return [o.to_dict() for o in process_reports(paths, portal, work_dir, force=force, config=config, render=False)]
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
@@ -42,10 +43,10 @@ def publish_batch(report_paths: list[str], portal: str = "portal", work_dir: str
     logger = get_run_logger()
     files = [str(p) for p in report_files(report_paths)]
     config = config_hash()
-    futures = [process_task.submit(f, portal, work_dir, force, config) for f in files]
+    chunks = [files[i:i + BATCH] for i in range(0, len(files), BATCH)]
+    futures = [process_task.submit(chunk, portal, work_dir, force, config) for chunk in chunks]
     outcomes = []
-    for future in as_completed(futures):
-        outcome = future.result()
+    for outcome in (o for future in as_completed(futures) for o in future.result()):
         outcomes.append(outcome)
         steps = " ".join(f"{k}={v:.3f}s" for k, v in outcome["timings"].items())
         logger.info("report=%s status=%s facts=%d %s", outcome["report"], outcome["status"], outcome["facts"], steps)
