@@ -43,7 +43,10 @@ def publish_batch(report_paths: list[str], portal: str = "portal", work_dir: str
     logger = get_run_logger()
     files = [str(p) for p in report_files(report_paths)]
     config = config_hash()
-    chunks = [files[i:i + BATCH] for i in range(0, len(files), BATCH)]
+    # chunks of at most BATCH reports, and at least one per core, so that a small batch still spreads
+    count = max(-(-len(files) // BATCH), min(len(files), os.cpu_count() or 2))
+    size = -(-len(files) // count) if files else 1
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
     futures = [process_task.submit(chunk, portal, work_dir, force, config) for chunk in chunks]
     outcomes = []
     for outcome in (o for future in as_completed(futures) for o in future.result()):
