@@ -49,6 +49,7 @@ REPORTS = [
         "report_id": "demo-2023-gwr",
         "title": "2023年政府工作报告",
         "publisher": "示范市人民政府",
+        "region": "示范市",
         "year": 2022,
         "source_file": "demo_2023_gwr.txt",
         "paragraphs": [
@@ -64,6 +65,7 @@ REPORTS = [
         "report_id": "demo-2016h1-economy",
         "title": "2016年上半年全市经济运行情况",
         "publisher": "示范市统计局",
+        "region": "示范市",
         "year": 2016,
         "source_file": "demo_2016h1_economy.txt",
         "paragraphs": [
@@ -137,7 +139,7 @@ def sample_tables() -> dict[str, pa.Table]:
             offset += len(text) + 1
         reports.append({
             "report_id": rep["report_id"], "title": rep["title"], "publisher": rep["publisher"],
-            "year": rep["year"], "source_file": rep["source_file"], "media_type": "text/plain",
+            "region": rep["region"], "year": rep["year"], "source_file": rep["source_file"], "media_type": "text/plain",
             "encoding": "utf-8", "sha256": hashlib.sha256(rep["report_id"].encode()).hexdigest(),
             "char_count": offset, "extractor_version": "0.1.0",
         })

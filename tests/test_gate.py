@@ -68,7 +68,7 @@ def test_a_ratio_of_150_percent_is_a_warning_and_still_publishes(seed_package, t
 def test_a_policy_can_turn_a_blocking_check_into_a_warning(seed_package, tmp_path):
     import yaml
 
-    from reportpub.validate import policy_path
+    from reportpub.contract import policy as policy_path
 
     policy = yaml.safe_load(policy_path().read_text(encoding="utf-8"))
     policy["checks"]["facts.value_base"] = "warning"

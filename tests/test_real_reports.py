@@ -181,3 +181,19 @@ def test_an_autonomous_region_speaks_of_itself_by_its_level():
     assert (doc.region, doc.publisher, doc.title) == \
         ("广西壮族自治区", "广西壮族自治区人民政府", "广西壮族自治区2026年政府工作报告")
     assert doc.report_id == "guangxizhuangzu-zizhiqu-2026-government-work-report"
+
+
+def test_the_ten_reports_pass_the_checks_of_meaning_without_a_blocking_finding(provinces_portal):
+    """Each published release's validation.json: the meaning checks ran, none of them blocks."""
+    from reportpub.checks.meaning import CHECKS
+
+    meaning = {c.name for c in CHECKS}
+    results = sorted((provinces_portal / "datasets").glob("*/releases/*/validation.json"))
+    assert len(results) == len(DELIVERED)
+    for path in results:
+        result = json.loads(path.read_text(encoding="utf-8"))
+        ran = {c["name"]: c["status"] for c in result["checks"] if c["name"] in meaning}
+        assert set(ran) == meaning, path
+        assert result["decision"] == "publish", path
+        assert [f["check"] for f in result["findings"] if f["check"] in meaning and f["severity"] == "error"] == [], path
+        assert ran["reports.time_frame"] == ran["reports.metadata"] == ran["facts.period_in_frame"] == "passed", path

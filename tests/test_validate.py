@@ -12,7 +12,10 @@ import pytest
 import yaml
 
 from . import pkgtools
-from reportpub.validate import DEFAULT_POLICY, PolicyError, load_policy, validate, write_reports
+from reportpub.contract import POLICY, shipped
+from reportpub.validate import PolicyError, load_policy, validate, write_reports
+
+DEFAULT_POLICY = shipped(POLICY)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -175,7 +178,14 @@ def test_parquet_rows_differing_from_csv(package, tables):
     report = validate(package)
     assert fired(report) == {"structure.csv_parquet_same_rows": "error"}
     (finding,) = report.findings
-    assert finding.rows[0]["row"] == 4 and finding.rows[0]["subject_en (parquet)"] == "Something else"
+    row = finding.rows[0]
+    assert row["subject_en (parquet)"] == "Something else" and "row" not in row  # named, not numbered
+    assert (row["fact_id"], row["paragraph_id"], row["char_start"], row["char_end"], row["quote"]) == \
+        ("demo-2023-gwr-2-49", 2, 49, 55, "56.3亿元")
+    assert row["paragraph_text"][49:55] == "56.3亿元"
+    _, html = write_reports(report, package)
+    page = html.read_text(encoding="utf-8")
+    assert "demo-2023-gwr-2-49" in page and "[49:55]" in page and "<mark>56.3亿元</mark>" in page
     assert report.decision == "block"
 
 

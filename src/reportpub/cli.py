@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from . import contract
 from .errors import ReportpubError, ValidationFailed
 from .files import printable
 
@@ -27,8 +28,25 @@ _DEBUG = {"on": False}
 
 
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.")) -> None:
+def _main(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    config_dir: Optional[Path] = typer.Option(
+        None, "--config-dir", envvar=contract.CONFIG_DIR_ENV, show_envvar=False,
+        help="Folder with your own copies of contract files (datapackage/, schemas/, validation/), used instead "
+             "of the shipped ones (default $REPORTPUB_CONFIG_DIR)."),
+    policy: Optional[Path] = typer.Option(
+        None, "--policy", envvar=contract.POLICY_ENV, show_envvar=False,
+        help="Validation policy file to use; its suites are found relative to it (default $REPORTPUB_POLICY)."),
+) -> None:
     _DEBUG["on"] = debug
+    # Handed on as absolute paths in the environment: flows and their worker processes read the same files.
+    for env, value in ((contract.CONFIG_DIR_ENV, config_dir), (contract.POLICY_ENV, policy)):
+        if value is not None:
+            os.environ[env] = str(value.expanduser().absolute())
+    try:
+        contract.operator_folder()
+    except ReportpubError as exc:
+        _fail(exc)
 
 
 def _say(text: str, err: bool = False) -> None:
@@ -185,6 +203,43 @@ def publish_ckan(
                    f"(this release stays at {result.version_dataset})")
     else:
         typer.echo(f"unchanged: {result.dataset} {result.version} is already on CKAN at {result.url}")
+
+
+@app.command()
+def correct(
+    dataset: str = typer.Argument(..., help="Dataset name (the portal's datasets/<name>)."),
+    fact_id: str = typer.Argument(..., help="Fact id (the portal's fact table), or `report` for the report's metadata."),
+    changes: Optional[list[str]] = typer.Argument(
+        None, help="FIELD=VALUE, one or more: a column of the facts table; for `report`: title, publisher, region, year."),
+    reason: str = typer.Option(..., "--reason", help="Why: kept with the correction and listed in the changelog."),
+    not_a_fact: bool = typer.Option(False, "--not-a-fact", help="What was extracted is no fact: drop it."),
+    portal: Path = typer.Option(Path("portal"), help="Static portal whose latest release holds the fact ids."),
+    package: Optional[Path] = typer.Option(None, help="Check the fact id against this built package instead."),
+    corrections: Optional[Path] = typer.Option(
+        None, help="Corrections folder (default $REPORTPUB_CORRECTIONS, else ./corrections)."),
+    who: Optional[str] = typer.Option(None, help="Who corrects (default: the login name)."),
+) -> None:
+    """Record a steward's correction of a fact, or of the report's metadata, in corrections/DATASET.csv;
+    every later build applies it (reportpub run builds the dataset again).
+
+    Example: reportpub correct bda-2022-work-summary bda-2022-work-summary-p0003-c0024 subject=地区生产总值 --reason "主语是全区"
+    """
+    from .corrections import known_facts, record_correction
+    from .errors import CorrectionError
+    from .publish import latest_release
+
+    source = package or latest_release(portal, dataset)
+    known = known_facts(Path(source)) if source and Path(source).is_dir() else None
+    if known is None:
+        _refuse("correct", f"{package} is not a built package with a facts table" if package else
+                f"{portal} has no release of {dataset} (publish it first, or check against a package with --package)")
+    try:
+        path, made = record_correction(dataset, fact_id, changes or [], reason, not_a_fact=not_a_fact, known=known,
+                                       who=who, folder=corrections)
+    except CorrectionError as exc:
+        _refuse("correct", str(exc))
+    what = ", ".join("not a fact" if c.field == "not_a_fact" else f"{c.field}={c.value}" for c in made)
+    _say(f"recorded in {path}: {fact_id} {what} ({made[0].reason}); it applies from the next build")
 
 
 @app.command()

@@ -35,3 +35,9 @@ class ValidationFailed(ReportpubError):
 
 class PublishError(ReportpubError):
     stage = "publish"
+
+
+class CorrectionError(ReportpubError):
+    """A steward's correction cannot be used: unknown field or fact, a bad value, a broken file."""
+
+    stage = "correct"

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .units import DATAPACKAGE_DIR, code_list
+from . import contract
+from .units import code_list
 
 # What a subject says of where, not of what: 全省生产总值 is 生产总值 of the province.
 _REGION_PREFIX = re.compile(r"^(?:全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|本市|本省|全)")
@@ -44,7 +45,7 @@ def _split(cell: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def code_list_of_indicators() -> dict[str, Indicator]:
-    with open(DATAPACKAGE_DIR / "indicators.csv", encoding="utf-8", newline="") as f:
+    with open(contract.path("datapackage/indicators.csv"), encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     return {r["code"]: Indicator(r["code"], r["name_zh"], _split(r["aliases"]), _split(r["change_aliases"]),
                                  r["label_en"], r["unit_base"], _split(r["measures"]), r["definition"])

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from . import EXTRACTOR_VERSION, __version__, csvsafe
+from . import EXTRACTOR_VERSION, __version__, contract, csvsafe
 from .coverage import report_period
 from .errors import BuildError
 from .extract import Fact
@@ -34,10 +34,9 @@ from .settings import package_settings
 from .tables import TABLES
 from .units import code_list
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 MANIFEST = "checksums.sha256"
 _TEXT_FIELDS_FROM_REPORT = {"title", "publisher", "region", "section_title", "text", "quote", "subject", "context", "qualifier",
-                            "source_file", "report_id", "subject_en", "report_title"}
+                            "source_file", "report_id", "subject_en", "report_title", "correction"}
 
 
 @dataclass(frozen=True)
@@ -50,14 +49,17 @@ class BuildResult:
 
 
 def load_schema(table: str) -> dict:
-    schema = json.loads((SCHEMAS_DIR / f"{table}.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(contract.path(f"schemas/{table}.schema.json").read_text(encoding="utf-8"))
     schema.pop("$schema", None)
     return schema
 
 
 def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *, name: str | None = None,
-          version: str | None = None) -> BuildResult:
-    """(documents, facts) -> package directory at out_dir (replaced if it exists)."""
+          version: str | None = None, corrections: dict | None = None) -> BuildResult:
+    """(documents, facts) -> package directory at out_dir (replaced if it exists).
+
+    `corrections` (reportpub.corrections.Corrected.record()) is kept in the descriptor, so that the
+    gate and every target's changelog see what a steward corrected."""
     if not docs:
         raise BuildError("nothing to build: no reports")
     out = Path(out_dir)
@@ -89,6 +91,8 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
             manifest += [(sha256_file(tmp / p), p) for p in (csv_path, pq_path)]
         (tmp / MANIFEST).write_text("".join(f"{h}  {p}\n" for h, p in manifest), encoding="utf-8")
         descriptor = _descriptor(docs, facts, name, version or settings["version"], settings, resources)
+        if corrections:
+            descriptor["reportpub"]["corrections"] = corrections
         (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
                                               encoding="utf-8")
         if out.exists():

@@ -1,4 +1,5 @@
-"""The stages chained without Prefect: report file -> package -> checks -> gate -> portal.
+"""The stages chained without Prefect: report file -> facts -> corrected facts -> package -> checks
+-> gate -> portal.
 
 `process_report` is what the batch flow runs for each report; `process_reports` runs many, their
 packages validated together (a suite run costs mostly set-up), and is what the benchmarks time;
@@ -17,7 +18,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import EXTRACTOR_VERSION, __version__
+from . import EXTRACTOR_VERSION, __version__, contract
+from .corrections import correct
+from .corrections import fingerprint as corrections_fingerprint
 from .errors import ExtractError, ReportpubError, ValidationFailed
 from .extract import Fact, extract
 from .files import kind_of, not_a_file
@@ -25,8 +28,6 @@ from .ingest import Document, ingest, sidecar_metadata
 from .package import BuildResult, build
 
 log = logging.getLogger("reportpub.steps")
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_GLOBS = ("datapackage/*", "schemas/*.json", "validation/*.yaml", "validation/suites/*.json")
 REPORT_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
 
 
@@ -66,7 +67,8 @@ def build_package(paths: list[str | os.PathLike], out_dir: str | os.PathLike, *,
                   metadata: dict | None = None) -> BuildResult:
     """Report files -> one package holding all of them (one dataset)."""
     items = [ingest_and_extract(p, metadata) for p in paths]
-    return build([i.document for i in items], [f for i in items for f in i.facts], Path(out_dir))
+    fixed = correct([f for i in items for f in i.facts], [i.document for i in items])
+    return build(list(fixed.documents), list(fixed.facts), Path(out_dir), corrections=fixed.record())
 
 
 def report_files(paths: list[str | os.PathLike], on_skip=None) -> list[Path]:
@@ -95,23 +97,25 @@ def _log_skip(path: Path, kind: str) -> None:
     log.warning("skipped %s: a %s, not a regular file (a folder's reports are its regular files)", path, kind)
 
 
-def config_hash() -> str:
-    """The configuration that shapes a release: metadata, code lists, schemas, policy and suites."""
+def config_hash(policy: str | os.PathLike | None = None) -> str:
+    """The configuration that shapes a release: metadata, code lists, schemas, policy and suites, as
+    this process reads them (an operator's copies and policy included: contract.files_in_use)."""
     h = hashlib.sha256()
-    for pattern in CONFIG_GLOBS:
-        for f in sorted(ROOT.glob(pattern)):
-            if f.is_file():
-                h.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes())
+    for name, f in contract.files_in_use(policy):
+        h.update(name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
 
-def input_key(path: Path, config: str | None = None) -> str:
-    """What decides a release: the report's bytes and metadata, the code version, the configuration."""
+def input_key(path: Path, config: str | None = None, dataset: str | None = None) -> str:
+    """What decides a release: the report's bytes and metadata, the code version, the configuration,
+    and the steward's corrections of its dataset."""
     h = hashlib.sha256()
     h.update(path.read_bytes())
     h.update(repr(sorted(sidecar_metadata(path).items())).encode())
     h.update(f"{__version__}/{EXTRACTOR_VERSION}".encode())
     h.update((config or config_hash()).encode())
+    if dataset and (corrected := corrections_fingerprint(dataset)):
+        h.update(corrected.encode())
     return h.hexdigest()
 
 
@@ -173,17 +177,20 @@ def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, w
             if reason := not_a_file(path):
                 outcomes[i] = ReportOutcome(report, "failed", 2, f"{report}: {reason}")
                 continue
-            key = input_key(path, config)
             doc = _step(timings, report, "ingest", ingest, path)  # the dataset's name is read from the report
             if any(p.built.name == doc.report_id for p in pending.values()):
                 flush()
+            key = input_key(path, config, doc.report_id)
             if not force and latest_input_key(portal, doc.report_id) == key:
                 outcomes[i] = ReportOutcome(report, "skipped", 0,
                                             f"{report}: unchanged since its latest release, skipped",
                                             dataset=doc.report_id)
                 continue
-            facts = _step(timings, report, "extract", extract, doc)
-            built = _step(timings, report, "build", build, [doc], list(facts), Path(work_dir) / doc.report_id)
+            extracted = _step(timings, report, "extract", extract, doc)
+            fixed = _step(timings, report, "correct", correct, extracted, [doc])  # the steward's corrections
+            facts = fixed.facts
+            built = _step(timings, report, "build", build, list(fixed.documents), list(facts),
+                          Path(work_dir) / doc.report_id, corrections=fixed.record())
         except Exception as exc:
             outcomes[i] = _failed(report, exc, timings)
             continue

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import release as rel
 from .errors import PublishError, ValidationFailed
-from .limits import MAX_PACKAGE_BYTES
 from .files import JsonFileError, irregular_entries, read_json, sha256_file, write_atomic
 from .package import MANIFEST, safe_name
 from .portal import render_portal
+from .release import SEMVER, check_package  # noqa: F401 (the CLI refuses a package with check_package)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
     `render=False` and calls `refresh_portal` once at the end: the catalogue pages list every
     dataset, so rendering them after each report would make a batch quadratic."""
     pkg = Path(package_dir)
-    descriptor = _read_descriptor(pkg)
+    descriptor = rel.read_descriptor(pkg)
     portal = Path(portal_dir)
     name = safe_name(descriptor.get("name", "dataset"))
     try:
@@ -64,37 +65,32 @@ def publish(package_dir: str | os.PathLike, portal_dir: str | os.PathLike = "por
 
 def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, quarantine_dir,
              input_key: str | None, render: bool, base_url: str | None) -> PublishResult:
-    """publish() once the descriptor is read: validate, gate, write the release, switch `latest`."""
-    if validation is None:
-        from .validate import validate, write_reports
-
-        validation = validate(pkg, previous=latest_release(portal, name))
-        write_reports(validation, pkg)
-    if not validation.valid:
-        kept = quarantine(pkg, name, quarantine_dir or portal.parent / "quarantine")
-        raise ValidationFailed(f"{pkg}: the package failed blocking checks; nothing was published "
-                               f"(kept in quarantine: {kept})", report_path=kept / "validation.html")
+    """publish() once the descriptor is read: gate, write the release, switch `latest`."""
+    where = quarantine_dir or portal.parent / "quarantine"
+    validation = _gate(pkg, name, validation, latest_release(portal, name), where)
     data_hash = sha256_file(pkg / MANIFEST)
-    meta_hash = _metadata_hash(descriptor)
+    current = rel.fingerprint(pkg, descriptor)
     portal.mkdir(parents=True, exist_ok=True)
     with _lock(portal):
         ds_dir = portal / "datasets" / name
         _reconcile(portal, ds_dir)
-        validation = _revalidate_if_stale(pkg, validation, latest_release(portal, name))
+        latest = latest_release(portal, name)
+        validation = _gate(pkg, name, validation, latest, where)  # another publish may have landed since
         history = _read_json(ds_dir / "history.json", [])
         last = history[-1] if history else None
-        if last and last["data_sha256"] == data_hash and last.get("metadata_sha256", meta_hash) == meta_hash:
+        bump = rel.decide(rel.fingerprint(latest) if last and latest else None, current)
+        if last and bump.kind is None:
             if input_key and latest_input_key(portal, name) != input_key:  # same data from new code or config
                 _record_input_key(ds_dir, last["version"], input_key)
             if render:
                 render_portal(portal, dataset=name, base_url=base_url)  # pages an interrupted publish left behind catch up
             return PublishResult(name, last["version"], ds_dir / "latest", False, portal)
-        version = next_version(last, descriptor, data_hash, meta_hash,
-                               schemas_changed=_schemas_changed(ds_dir / "latest", descriptor))
-        entry = {"version": version, "created": _now(), "data_sha256": data_hash, "metadata_sha256": meta_hash,
+        version = rel.next_version(last["version"] if last else None, bump.kind or "initial", descriptor)
+        entry = {"version": version, "created": _now(), "data_sha256": data_hash,
+                 "metadata_sha256": current.metadata, "bump": bump.kind,
                  "title": descriptor.get("title", ""), "facts": _count_rows(pkg / "data" / "facts.csv"),
                  "valid": True, "warnings": len([f for f in validation.findings if f.severity == "warning"]),
-                 "changelog": _changelog(validation.release_diff)}
+                 "changelog": rel.changelog(validation.release_diff, descriptor).history()}
         release = _write_release(pkg, ds_dir, version, portal, history + [entry])
         try:
             _switch_latest(ds_dir, version)  # the one atomic step that publishes
@@ -109,20 +105,13 @@ def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, q
     return PublishResult(name, version, release, True, portal)
 
 
-SEMVER = re.compile(r"^\d{1,9}\.\d{1,9}\.\d{1,9}$")  # a release's folder name: never a path
-
-
-def check_package(pkg: Path) -> None:
-    """Refuse a package holding anything but regular files and folders: a symbolic link would
-    publish (or let validation overwrite) what it points to, a FIFO would block the reader."""
-    if not pkg.is_dir() or pkg.is_symlink():
-        raise PublishError(f"{pkg}: not a package folder")
-    if odd := irregular_entries(pkg):
-        raise PublishError(f"{pkg}: {', '.join(odd[:3])}{' ...' if len(odd) > 3 else ''}; a package holds "
-                           "only regular files and folders")
-    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(pkg) for f in files)
-    if size > MAX_PACKAGE_BYTES.value():
-        raise PublishError(MAX_PACKAGE_BYTES.over(size, str(pkg)))
+def _gate(pkg: Path, name: str, validation, previous: Path | None, where):
+    """The release model's gate; a blocked package is kept, with its report, in quarantine."""
+    try:
+        return rel.gate(pkg, validation, previous=previous)
+    except ValidationFailed as exc:
+        kept = quarantine(pkg, name, where)
+        raise ValidationFailed(f"{exc}; kept in quarantine: {kept}", report_path=kept / "validation.html") from None
 
 
 def _write_release(pkg: Path, ds_dir: Path, version: str, portal: Path, history: list[dict]) -> Path:
@@ -189,41 +178,6 @@ def _record_input_key(ds_dir: Path, version: str, key: str) -> None:
     write_atomic(ds_dir / "input-keys.json", json.dumps(keys, indent=2))
 
 
-def _revalidate_if_stale(pkg: Path, validation, previous: Path | None):
-    """Another publish may have landed since the checks ran: compare with the release now latest."""
-    if getattr(validation, "previous_release", None) == (str(previous) if previous else None):
-        return validation
-    from .validate import validate, write_reports
-
-    fresh = validate(pkg, previous=previous)
-    write_reports(fresh, pkg)
-    if not fresh.valid:
-        raise ValidationFailed(f"{pkg}: the package failed blocking checks against the latest release; "
-                               "nothing was published", report_path=pkg / "validation.html")
-    return fresh
-
-
-def _read_descriptor(pkg: Path) -> dict:
-    """The package's descriptor, after checking the package holds only regular files; its name and
-    version become folder names, so they must be identifiers, never paths."""
-    check_package(pkg)
-    if not os.path.lexists(pkg / "datapackage.json"):
-        raise PublishError(f"{pkg}: no datapackage.json (build the package first)")
-    try:
-        descriptor = read_json(pkg / "datapackage.json")
-    except JsonFileError as exc:
-        raise PublishError(str(exc)) from None
-    if not isinstance(descriptor, dict):
-        raise PublishError(f"{pkg}/datapackage.json: not a JSON object")
-    if not isinstance(descriptor.get("name", ""), str):
-        raise PublishError(f"{pkg}/datapackage.json: name must be text")
-    version = descriptor.get("version")
-    if version is not None and not (isinstance(version, str) and SEMVER.match(version)):
-        raise PublishError(f"{pkg}/datapackage.json: version {str(version)[:60]!r} is not MAJOR.MINOR.PATCH "
-                           "(e.g. 1.0.0); nothing was published")
-    return descriptor
-
-
 def refresh_portal(portal: str | os.PathLike, base_url: str | None = None) -> None:
     """Regenerate the portal's pages (all datasets) under the publish lock."""
     portal = Path(portal)
@@ -264,45 +218,6 @@ def quarantine(pkg: Path, name: str, where: str | os.PathLike) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(pkg, dest, symlinks=True)  # never a link's target (check_package refused links already)
     return dest
-
-
-def next_version(last: dict | None, descriptor: dict, data_hash: str, meta_hash: str, *,
-                 schemas_changed: bool) -> str:
-    """Semantic version: major when a schema changes, minor when data changes, patch for metadata."""
-    if last is None:
-        return descriptor.get("version") or "1.0.0"
-    major, minor, patch = (int(x) for x in last["version"].split("."))
-    if schemas_changed:
-        return f"{major + 1}.0.0"
-    if last["data_sha256"] != data_hash:
-        return f"{major}.{minor + 1}.0"
-    return f"{major}.{minor}.{patch + 1}"
-
-
-def _metadata_hash(descriptor: dict) -> str:
-    import hashlib
-
-    meta = {k: v for k, v in descriptor.items() if k not in ("created", "version", "resources")}
-    return hashlib.sha256(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _schemas_changed(latest: Path, descriptor: dict) -> bool:
-    try:
-        old = json.loads((latest / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    schemas = lambda d: {r["name"]: r.get("schema") for r in d.get("resources", [])}  # noqa: E731
-    return schemas(old) != schemas(descriptor)
-
-
-def _changelog(diff: dict | None) -> dict:
-    if not diff or "error" in diff:
-        return {"first_release": diff is None}
-    return {k: diff[k] for k in ("added", "removed", "changed")} | {
-        "changed_facts": [{k: c.get(k) for k in ("fact_id", "field", "old", "new")} for c in diff["changed_facts"][:50]],
-        "added_facts": [c["fact_id"] for c in diff["added_facts"][:50]],
-        "removed_facts": [c["fact_id"] for c in diff["removed_facts"][:50]],
-    }
 
 
 def _set_version(descriptor_path: Path, version: str) -> None:

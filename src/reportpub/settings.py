@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import PublishError
-from .units import DATAPACKAGE_DIR
+from . import contract
 
 BASE_URL_ENV = "REPORTPUB_BASE_URL"
 
 
 def package_settings() -> dict:
     """datapackage/package.yaml -> its settings (read each time: operators edit the file)."""
-    return yaml.safe_load((DATAPACKAGE_DIR / "package.yaml").read_text(encoding="utf-8")) or {}
+    return yaml.safe_load((contract.path("datapackage/package.yaml")).read_text(encoding="utf-8")) or {}
 
 
 def resolve_base_url(option: str | None = None) -> str | None:

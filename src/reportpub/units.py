@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-DATAPACKAGE_DIR = Path(__file__).resolve().parents[2] / "datapackage"
+from . import contract
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Unit:
 
 @lru_cache(maxsize=1)
 def scales() -> dict[str, float]:
-    with open(DATAPACKAGE_DIR / "scales.csv", encoding="utf-8", newline="") as f:
+    with open(contract.path("datapackage/scales.csv"), encoding="utf-8", newline="") as f:
         return {row["scale"]: float(row["factor"]) for row in csv.DictReader(f)}
 
 
@@ -33,7 +32,7 @@ def scales() -> dict[str, float]:
 def code_list() -> dict[str, Unit]:
     """Every unit as written -> Unit, the scaled ones (万人, 亿元, 万亿斤) included."""
     units: dict[str, Unit] = {}
-    with open(DATAPACKAGE_DIR / "units.csv", encoding="utf-8", newline="") as f:
+    with open(contract.path("datapackage/units.csv"), encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
         base = Unit(row["unit"], row["unit_base"], float(row["factor"]), row["label_en"], row["kind"])

@@ -18,16 +18,14 @@ from typing import Any
 
 import yaml
 
+from . import contract
 from .checks.base import PolicyError, Unavailable
 
 __all__ = ["CheckResult", "Finding", "HeadlineLexicon", "Policy", "PolicyError", "ValidationReport",
            "load_policy", "validate", "validate_many", "write_reports"]
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_POLICY = REPO / "validation" / "policy.yaml"
-DEFAULT_SUITES = REPO / "validation" / "suites"
 SEVERITIES = ("error", "warning")
-_POLICY_KEYS = {"checks", "suites", "headline_indicators", "release_diff", "approval"}
+_POLICY_KEYS = {"checks", "suites", "headline_indicators", "release_diff", "approval", "meaning"}
 
 
 @dataclass(frozen=True)
@@ -113,24 +111,18 @@ class Policy:
     headline: HeadlineLexicon
     max_change_share: float = 0.5
     approval: str = "none"  # none | required
+    meaning: Any = None  # checks.meaning.MeaningPolicy: how far a fact may lie from its report's years
 
     def severity(self, check: str) -> str:
         """A check the policy does not name blocks: forgetting a rule must not let bad data through."""
         return self.severities.get(check, "error")
 
 
-def policy_path(policy: str | os.PathLike | None = None) -> Path:
-    """Explicit argument, else $REPORTPUB_POLICY, else validation/policy.yaml of the repository."""
-    if policy is not None:
-        return Path(policy)
-    return Path(os.environ.get("REPORTPUB_POLICY") or DEFAULT_POLICY)
-
-
 def load_policy(policy: str | os.PathLike | None = None) -> Policy:
     """Policy YAML -> Policy; any unknown check name, severity or key raises PolicyError."""
     from .checks import registry
 
-    path = policy_path(policy)
+    path = contract.policy(policy)  # --policy, $REPORTPUB_POLICY, the operator's folder, the shipped one
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -151,7 +143,7 @@ def load_policy(policy: str | os.PathLike | None = None) -> Policy:
     if bad := sorted(f"{k}: {v!r}" for k, v in severities.items() if v not in SEVERITIES):
         raise PolicyError(f"{path}: a severity is 'error' or 'warning', not {'; '.join(bad)}")
     suites = raw.get("suites")
-    suites_dir = (path.parent / suites) if isinstance(suites, str) else DEFAULT_SUITES
+    suites_dir = contract.suites(path, suites)
     _check_suites(suites_dir)
     diff_settings = raw.get("release_diff") or {}
     share = diff_settings.get("max_change_share", 0.5) if isinstance(diff_settings, dict) else None
@@ -160,8 +152,10 @@ def load_policy(policy: str | os.PathLike | None = None) -> Policy:
     approval = raw.get("approval", "none")
     if approval not in ("none", "required"):
         raise PolicyError(f"{path}: approval is 'none' or 'required', not {approval!r}")
+    from .checks.meaning import meaning_policy
+
     return Policy(path, dict(severities), suites_dir, _headline(path, raw.get("headline_indicators")),
-                  float(share), approval)
+                  float(share), approval, meaning_policy(path, raw.get("meaning")))
 
 
 def _check_suites(suites_dir: Path) -> None:

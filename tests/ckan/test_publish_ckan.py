@@ -32,7 +32,7 @@ from .conftest import Package
 
 pytestmark = pytest.mark.slow
 
-TABLES = ["facts", "facts-parquet", "paragraphs", "paragraphs-parquet", "reports", "reports-parquet",
+TABLES = ["reports", "reports-parquet", "paragraphs", "paragraphs-parquet", "facts", "facts-parquet",
           "units", "units-parquet", "indicator_codes", "indicator_codes-parquet"]
 RESOURCES = [*TABLES, "datapackage.json", "validation.html", "validation.json", "releases.json"]
 

@@ -86,11 +86,11 @@ def test_release_files_of_a_package(package_copy):
         (package_copy / name).write_text("{}", encoding="utf-8")
     files = release_files(package_copy, json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8")),
                           version="3.1.4", created="2020-01-01T00:00:00Z")
-    assert [f.name for f in files] == ["facts", "facts-parquet", "paragraphs", "paragraphs-parquet", "reports",
-                                       "reports-parquet", "units", "units-parquet", "indicator_codes",
+    assert [f.name for f in files] == ["reports", "reports-parquet", "paragraphs", "paragraphs-parquet", "facts",
+                                       "facts-parquet", "units", "units-parquet", "indicator_codes",
                                        "indicator_codes-parquet", "datapackage.json", "validation.html",
-                                       "validation.json"]
-    facts = files[0]
+                                       "validation.json"]  # the package's own order (reportpub.tables)
+    facts = files[4]
     assert facts.sha256 == sha256_file(package_copy / "data" / "facts.csv") and facts.schema["primaryKey"]
     assert json.loads(resource_fields(facts)["schema"]) == facts.schema
     descriptor = json.loads(files[10].data)

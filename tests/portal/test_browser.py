@@ -49,7 +49,7 @@ def test_dataset_page_shows_downloads_schema_preview_chart_and_history(page, ser
     for section in ("provenance", "downloads", "chart", "preview", "schema", "validation", "history", "usage"):
         assert page.locator(f"#{section} h2").is_visible(), section
     assert page.locator("#downloads a.dl").count() == 17  # 5 tables x (CSV, Parquet, Excel), descriptor, zip
-    assert page.locator("#schema-facts tbody tr").count() == 24
+    assert page.locator("#schema-facts tbody tr").count() == 25  # 24 read from the report, and `correction`
     assert page.locator("#preview tbody tr").count() == 50
     assert page.locator("#chart svg rect.bar").count() >= 3
     assert page.locator("#history tbody tr").count() >= 1

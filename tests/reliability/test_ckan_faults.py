@@ -25,7 +25,7 @@ from .ckan_proxy import FaultProxy, Rule
 
 pytestmark = pytest.mark.slow
 
-RESOURCES = ["facts", "facts-parquet", "paragraphs", "paragraphs-parquet", "reports", "reports-parquet",
+RESOURCES = ["reports", "reports-parquet", "paragraphs", "paragraphs-parquet", "facts", "facts-parquet",
              "units", "units-parquet", "indicator_codes", "indicator_codes-parquet", "datapackage.json",
              "validation.html", "validation.json", "releases.json"]
 UPLOAD = r"/api/(3/)?action/resource_(create|update)$"

@@ -1,7 +1,7 @@
 """Checks: small named rules that each yield Problems; the policy decides which ones block.
 
 Modules group checks by concept (descriptor, manifest, parquet, expectation suites, headline
-indicators). They are imported on first use so that `import reportpub.validate` stays fast.
+indicators, meaning). They are imported on first use so that `import reportpub.validate` stays fast.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ __all__ = ["Check", "PolicyError", "Problem", "Unavailable", "registry"]
 @functools.cache
 def registry() -> dict[str, Check]:
     """Every check by name, in the order they run (structure first, then business rules)."""
-    from . import descriptor, expectations, headline, manifest, parquet, release
+    from . import corrections, descriptor, expectations, headline, manifest, meaning, parquet, release
 
     checks = (*descriptor.CHECKS, *manifest.CHECKS, *parquet.CHECKS, *expectations.CHECKS, *headline.CHECKS,
-              *release.CHECKS)
+              *meaning.CHECKS, *release.CHECKS, *corrections.CHECKS)
     return {c.name: c for c in checks}

@@ -30,12 +30,14 @@ class Problem:
 
 @dataclass(frozen=True)
 class Check:
-    """A named rule: `run(data)` yields Problems. `suite` names the GX suite that implements it."""
+    """A named rule: `run(data)` yields Problems. `suite` names the GX suite that implements it;
+    `zh` is the description in Chinese, for the steward's report (validation.html)."""
 
     name: str
     run: Callable[[PackageData], Iterable[Problem]]
     description: str
     suite: str | None = None
+    zh: str = ""
 
 
 class PolicyError(ReportpubError):

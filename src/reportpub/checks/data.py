@@ -15,14 +15,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..files import JsonFileError, irregular_entries, read_json
+from ..files import irregular_entries, read_json
 from ..tables import TABLES  # noqa: F401 (re-exported: the checks iterate it)
 from .base import Unavailable
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DESCRIPTOR = "datapackage.json"
 MANIFEST = "checksums.sha256"
 OUTPUTS = ("validation.json", "validation.html")  # written by validation, never part of the package
 T = TypeVar("T")
@@ -87,21 +86,15 @@ class PackageData:
         return self.memo("descriptor", self._read_descriptor)
 
     def _read_descriptor(self) -> dict:
-        path = self.directory / DESCRIPTOR
+        from ..errors import PublishError
+        from ..release import load_descriptor  # the one reader of every target
+
         if odd := irregular_entries(self.directory):
             raise Unavailable(f"{self.directory}: {', '.join(odd[:3])}; a package holds only regular files")
         try:
-            descriptor = read_json(path)
-        except JsonFileError as exc:
+            return load_descriptor(self.directory)
+        except PublishError as exc:
             raise Unavailable(str(exc)) from None
-        except OSError as exc:
-            raise Unavailable(f"{path}: cannot be read: {exc.strerror}") from None
-        if not isinstance(descriptor, dict):
-            raise Unavailable(f"{path}: the descriptor is not a JSON object")
-        resources = descriptor.get("resources")
-        if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
-            raise Unavailable(f"{path}: `resources` is not a list of objects")
-        return descriptor
 
     def resources(self) -> list[dict]:
         return self.descriptor["resources"]

@@ -11,12 +11,10 @@ import copy
 import json
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
+from .. import contract as contract_files
 from .base import Check, Problem, Unavailable, plural, rows_from_records
 from .data import TABLES, PackageData, is_parquet, parquet_name
-
-CONTRACT_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 
 
 def package_readable(data: PackageData) -> Iterator[Problem]:
@@ -55,7 +53,7 @@ def contract_resources(data: PackageData) -> Iterator[Problem]:
 
 
 def _schema_matches_contract(data: PackageData, table: str, name: str, *, keep_foreign_keys: bool):
-    contract_path = CONTRACT_SCHEMAS / f"{table}.schema.json"
+    contract_path = contract_files.path(f"schemas/{table}.schema.json")
     try:
         contract = json.loads(contract_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -172,9 +170,12 @@ def _errors_problem(where: str, errors: list, resource: str | None) -> Problem:
 
 CHECKS = (
     Check("package.readable", package_readable,
-          "datapackage.json exists and is a JSON object with a list of resources"),
+          "datapackage.json exists and is a JSON object with a list of resources",
+          zh="datapackage.json 存在，是含资源列表的 JSON 对象"),
     Check("structure.resources", contract_resources,
-          "the four tables and their Parquet twins are described with the contract's paths and schemas"),
+          "the four tables and their Parquet twins are described with the contract's paths and schemas",
+          zh="各表及其 Parquet 副本按约定的路径和表结构登记"),
     Check("structure.frictionless", frictionless_package,
-          "Frictionless validation of the CSV resources: schema, types, constraints, keys, bytes, hash"),
+          "Frictionless validation of the CSV resources: schema, types, constraints, keys, bytes, hash",
+          zh="Frictionless 校验 CSV 资源：表结构、类型、约束、键、字节数与哈希"),
 )

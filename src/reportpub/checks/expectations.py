@@ -314,7 +314,7 @@ def _columns(kwargs: dict) -> list[str]:
     return [c for c in cols if isinstance(c, str)]
 
 
-def expectation_check(name: str, resource: str, description: str) -> Check:
+def expectation_check(name: str, resource: str, description: str, zh: str = "") -> Check:
     """A named check whose rules are the expectations tagged `meta.check: name` in a suite."""
     def run(data: PackageData) -> Iterator[Problem]:
         frame, outcomes = suite_outcomes(data, resource)
@@ -328,30 +328,41 @@ def expectation_check(name: str, resource: str, description: str) -> Check:
                               resource, rows)
 
     run.__name__ = name.replace(".", "_")
-    return Check(name, run, description, suite=resource)
+    return Check(name, run, description, suite=resource, zh=zh)
 
 
 CHECKS = (
     expectation_check("facts.provenance", "facts",
                       "each quote is the paragraph text at [char_start, char_end) and its source span lies "
-                      "inside its paragraph's"),
-    expectation_check("facts.unit_in_code_list", "facts", "each unit is in the units code list"),
+                      "inside its paragraph's",
+                      zh="每条引文等于段落原文 [char_start, char_end) 处的文字，且其来源位置在段落之内"),
+    expectation_check("facts.unit_in_code_list", "facts", "each unit is in the units code list",
+                      zh="每个单位都在单位代码表中"),
     expectation_check("facts.value_base", "facts",
                       "value_base = value × factor of the unit (relative tolerance in the suite); unit_base "
-                      "is the unit's base unit"),
+                      "is the unit's base unit",
+                      zh="value_base = value × 单位换算系数（容差见校验套件）；unit_base 为该单位的基本单位"),
     expectation_check("facts.range_by_measure", "facts",
                       "values are plausible for their measure: ratios in %, changes in %, counts of things "
-                      "and people"),
+                      "and people",
+                      zh="数值与其度量类型相符：比率与变化以 % 计，事物与人数为计数"),
     expectation_check("facts.indicator_plausible", "facts",
                       "a fact with an indicator code has a measure the indicator takes, a unit of its kind, and "
-                      "a plausible value (a change in % between -50 and 100)"),
+                      "a plausible value (a change in % between -50 and 100)",
+                      zh="带指标代码的事实，其度量类型、单位类别与数值都与指标相符（以 % 计的变化在 -50 与 100 之间）"),
     expectation_check("facts.indicator_consistent", "facts",
-                      "a report states one indicator, measure, period and status once, or with one value"),
-    expectation_check("facts.period_order", "facts", "period_start is on or before period_end"),
+                      "a report states one indicator, measure, period and status once, or with one value",
+                      zh="同一报告中同一指标、度量、时期和状态只陈述一次，或只有一个数值"),
+    expectation_check("facts.period_order", "facts", "period_start is on or before period_end",
+                      zh="period_start 不晚于 period_end"),
     expectation_check("facts.unique_span", "facts",
-                      "no two facts share (report_id, paragraph_id, char_start, char_end)"),
+                      "no two facts share (report_id, paragraph_id, char_start, char_end)",
+                      zh="任何两条事实不共用 (report_id, paragraph_id, char_start, char_end)"),
     expectation_check("facts.basis_only_for_change", "facts",
-                      "basis is given for changes and only for changes"),
-    expectation_check("paragraphs.source_span", "paragraphs", "each paragraph spans a non-empty source range"),
-    expectation_check("reports.have_paragraphs_and_facts", "reports", "every report has paragraphs and facts"),
+                      "basis is given for changes and only for changes",
+                      zh="只有变化类事实才有比较基期（basis）"),
+    expectation_check("paragraphs.source_span", "paragraphs", "each paragraph spans a non-empty source range",
+                      zh="每个段落在原文中占一段非空范围"),
+    expectation_check("reports.have_paragraphs_and_facts", "reports", "every report has paragraphs and facts",
+                      zh="每份报告都有段落和事实"),
 )

@@ -45,5 +45,6 @@ def headline_indicators(data: PackageData) -> Iterator[Problem]:
 
 CHECKS = (
     Check("facts.headline_indicators", headline_indicators,
-          "work reports (工作报告, 工作总结) state the headline indicators named in the policy"),
+          "work reports (工作报告, 工作总结) state the headline indicators named in the policy",
+          zh="工作报告和工作总结陈述了校验策略中列出的主要指标"),
 )

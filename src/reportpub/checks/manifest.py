@@ -70,5 +70,6 @@ def manifest_matches(data: PackageData) -> Iterator[Problem]:
 
 CHECKS = (
     Check("structure.manifest", manifest_matches,
-          "every line of checksums.sha256 matches its file; every data file of the descriptor is listed"),
+          "every line of checksums.sha256 matches its file; every data file of the descriptor is listed",
+          zh="checksums.sha256 每行与其文件一致；描述文件中的每个数据文件都已列出"),
 )

@@ -195,7 +195,7 @@ def csv_parquet_same_rows(data: PackageData) -> Iterator[Problem]:
         if left.num_rows != right.num_rows:
             yield _count_problem(table, left, right, _as_list(schema.get("primaryKey")))
         else:
-            yield _cell_problem(table, left, right)
+            yield _cell_problem(table, left, right, _located(data, table, left, _as_list(schema.get("primaryKey"))))
 
 
 def _unescaped(tbl: pa.Table) -> pa.Table:
@@ -227,7 +227,32 @@ def _count_problem(table: str, csv: pa.Table, parquet: pa.Table, key: list[str])
     return Problem(message, table, rows_from_records(rows))
 
 
-def _cell_problem(table: str, csv: pa.Table, parquet: pa.Table) -> Problem:
+# What names a row to a steward: its key and, for a fact, where its quote stands in the report.
+_WHERE = ("report_id", "paragraph_id", "char_start", "char_end", "quote")
+
+
+def _located(data: PackageData, table: str, csv: pa.Table, key: list[str]):
+    """Row index -> the row's key (as the CSV has it) and, for a fact, its paragraph, offsets, quote
+    and paragraph text: a row number alone says nothing once the tables are sorted or filtered."""
+    columns = [c for c in dict.fromkeys([*key, *(_WHERE if table == "facts" else ())]) if c in csv.column_names]
+    texts = {}
+    if table == "facts":
+        try:
+            paragraphs = data.csv("paragraphs").select(["report_id", "paragraph_id", "text"]).to_pylist()
+            texts = {(p["report_id"], p["paragraph_id"]): p["text"] for p in paragraphs}
+        except (Unavailable, KeyError, pa.ArrowException):
+            texts = {}
+
+    def locate(i: int) -> dict:
+        row = {c: jsonable(csv.column(c)[i].as_py()) for c in columns}
+        text = texts.get((row.get("report_id"), row.get("paragraph_id")))
+        if text is not None:
+            row["paragraph_text"] = text
+        return row if columns else {"row": i + 1}
+    return locate
+
+
+def _cell_problem(table: str, csv: pa.Table, parquet: pa.Table, locate=None) -> Problem:
     differs = {}
     for name in csv.column_names:
         a, b = csv.column(name), parquet.column(name)
@@ -241,7 +266,7 @@ def _cell_problem(table: str, csv: pa.Table, parquet: pa.Table) -> Problem:
     index = np.flatnonzero(any_bad)
     rows = []
     for i in index[:MAX_ROWS]:
-        row = {"row": int(i) + 1}
+        row = locate(int(i)) if locate else {"row": int(i) + 1}
         for name, mask in differs.items():
             if mask[i]:
                 row[f"{name} (csv)"] = jsonable(csv.column(name)[int(i)].as_py())
@@ -255,7 +280,9 @@ def _cell_problem(table: str, csv: pa.Table, parquet: pa.Table) -> Problem:
 
 CHECKS = (
     Check("structure.parquet_schema", parquet_schema,
-          "Parquet columns, Arrow types and the schema's constraints and primary key, checked with pyarrow"),
+          "Parquet columns, Arrow types and the schema's constraints and primary key, checked with pyarrow",
+          zh="Parquet 的列、Arrow 类型及表结构的约束和主键（pyarrow 校验）"),
     Check("structure.csv_parquet_same_rows", csv_parquet_same_rows,
-          "each CSV and its Parquet twin hold identical rows once both are cast to the schema's types"),
+          "each CSV and its Parquet twin hold identical rows once both are cast to the schema's types",
+          zh="每个 CSV 与其 Parquet 副本按表结构类型转换后各行相同"),
 )

@@ -28,5 +28,6 @@ def value_moved(data: PackageData) -> Iterator[Problem]:
 
 CHECKS = (
     Check("release.value_moved", value_moved,
-          "compared with the latest published release, no fact value moved by more than the policy's share"),
+          "compared with the latest published release, no fact value moved by more than the policy's share",
+          zh="与最近一次发布的版本相比，没有数值变动超过策略规定的比例"),
 )

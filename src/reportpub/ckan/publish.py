@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import release as model
 from ..diff import diff_packages
-from ..errors import ValidationFailed
 from . import release as rel
 from .client import RETRY_DELAYS, Client, CkanAuthError, CkanRejected, CkanVerifyError
 from .metadata import TOOL, ckan_name, dataset_fields, extras_dict, resource_fields, version_name
@@ -71,22 +71,10 @@ def publish_ckan(package_dir: str | os.PathLike, *, url: str, org: str, token: s
     token = token if token is not None else os.environ.get("CKAN_API_TOKEN", "")
     if not token.strip():
         raise CkanAuthError("no CKAN API token: pass one or set CKAN_API_TOKEN")
-    descriptor = rel.read_descriptor(pkg)
+    descriptor = model.read_descriptor(pkg)
     client = Client(url, token.strip(), retry_delays=retry_delays)
     main_name = ckan_name(name or str(descriptor.get("name") or pkg.name))
     return _Publisher(client, org, progress or (lambda step: None)).run(pkg, descriptor, main_name, validation)
-
-
-def _require_valid(pkg: Path, validation, previous: Path | None) -> None:
-    """Validate against the latest release on CKAN (when no report is given); refuse an invalid package."""
-    if validation is None:
-        from ..validate import validate, write_reports
-
-        validation = validate(pkg, previous=previous)
-        write_reports(validation, pkg)
-    if not validation.valid:
-        raise ValidationFailed(f"{pkg}: the package failed blocking checks; nothing was published",
-                               report_path=pkg / "validation.html")
 
 
 @dataclass(frozen=True)
@@ -177,7 +165,8 @@ class _Publisher:
                 prev.setdefault(r["name"], r)
         with tempfile.TemporaryDirectory(prefix="reportpub-ckan-") as tmp:
             previous_dir = self._fetch_previous(prev, Path(tmp))
-            _require_valid(pkg, validation, previous_dir)
+            # a report given by the caller was made against its own idea of the latest release: kept
+            model.gate(pkg, validation, previous=previous_dir, recheck_stale=False)
             if main is None:
                 previous, bump, schemas, changed, version = None, "initial", [], [], rel.first_version(descriptor)
             else:
@@ -339,12 +328,12 @@ class _Publisher:
         res = {r.get("name"): r for r in descriptor["resources"]}
         csv_path = pkg / res["facts"]["path"] if "facts" in res else None
         if previous_dir is None or "facts-parquet" not in res:
-            return rel.facts_changelog(None, csv_path)
+            return rel.facts_changelog(None, csv_path, descriptor)
         try:
             diff = diff_packages(previous_dir, pkg)
         except Exception as exc:  # a release whose facts cannot be read: say so, publish nothing
             raise CkanRejected(f"cannot compare with the latest release's facts: {type(exc).__name__}: {exc}") from None
-        return rel.facts_changelog(diff, csv_path)
+        return rel.facts_changelog(diff, csv_path, descriptor)
 
     def _resume_public(self, staged: dict, plan: _Plan) -> dict:
         """A public version dataset that the main dataset does not point to yet must hold our files."""

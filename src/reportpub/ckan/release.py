@@ -1,33 +1,27 @@
-"""The local side of a CKAN release: package directory -> the files to upload, the next semantic
-version and the changelog. Pure functions (no network), so the rules are tested without CKAN.
+"""The local side of a CKAN release: package directory -> the files to upload, in the one order of
+the tables. Pure functions (no network), so they are tested without CKAN.
 
-Semantic version of a release, against the latest one on CKAN (the static portal's rule):
-  major  a table's Table Schema changed, or a table was added or removed;
-  minor  the data changed (facts added, removed or changed, or any other table's rows);
-  patch  only the metadata changed (datapackage.json).
-The validation reports travel with each release but are not compared: they describe the package
-against the previous release, so they differ from one release to the next by construction.
+What a release is (descriptor, gate, semantic version, changelog) is reportpub.release's, the
+static portal's too; this module only says how CKAN's side of a release is read into it: a
+release's tables are its resources with a schema, its metadata the descriptor file as uploaded.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diff import ReleaseDiff
 from ..errors import PublishError
-from ..files import JsonFileError, read_json, sha256_file
-from ..tables import ABOUT
+from ..files import sha256_file
+from ..release import DESCRIPTOR, Fingerprint, canonical, changelog, decide, next_version, parse_version  # noqa: F401
+from ..tables import ABOUT, TABLES
 
-TABLE_ORDER = ("facts", "paragraphs", "reports", "units", "indicator_codes")  # the order consumers read them in
-DESCRIPTOR, RELEASES = "datapackage.json", "releases.json"
+RELEASES = "releases.json"
 REPORTS = ("validation.html", "validation.json")  # published, not compared
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 _TABLES = {t: (zh, en) for t, (_, _, zh, en) in ABOUT.items()}
 _FORMATS = {"csv": ("CSV", "（CSV，UTF-8）", "(CSV, UTF-8)"),
@@ -70,18 +64,6 @@ class ReleaseFile:
         return cls(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), data=data, **fields)
 
 
-def read_descriptor(pkg: Path) -> dict:
-    if not (pkg / DESCRIPTOR).exists():
-        raise PublishError(f"{pkg}: no datapackage.json (build the package first)")
-    try:
-        descriptor = read_json(pkg / DESCRIPTOR)  # bounded nesting, never a FIFO
-    except JsonFileError as exc:
-        raise PublishError(str(exc)) from None
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise PublishError(f"{pkg}/datapackage.json has no list of resources")
-    return descriptor
-
-
 def release_files(pkg: Path, descriptor: dict, *, version: str, created: str | None) -> list[ReleaseFile]:
     """Package directory -> its files in upload order: tables (CSV, then Parquet), descriptor, reports.
 
@@ -122,73 +104,35 @@ def meta_file(name: str, data: bytes) -> ReleaseFile:
 
 def classify(previous: dict[str, dict], files: list[ReleaseFile]) -> tuple[str | None, list[str], list[str]]:
     """(latest release's resources by name: {"hash", "schema"}, new files) -> (bump, schemas changed,
-    files changed); bump is None when every file but the validation reports is identical."""
-    new = {f.name: f for f in files if f.name not in REPORTS}
-    changed = sorted(n for n, f in new.items() if (previous.get(n) or {}).get("hash") != f.hash)
-    old_tables = {n for n, r in previous.items() if r.get("schema")}
-    new_tables = {n for n, f in new.items() if f.schema is not None}
-    differ = {n for n in old_tables & new_tables if _canonical(previous[n]["schema"]) != _canonical(new[n].schema)}
-    schemas = sorted((old_tables ^ new_tables) | differ)
-    if schemas:
-        return "major", schemas, changed
-    if any(n in new_tables for n in changed):
-        return "minor", [], changed
-    return ("patch" if changed else None), [], changed
+    files changed), by reportpub.release's rule; bump is None when every file but the validation
+    reports is identical."""
+    def fingerprint(resources: dict[str, tuple[str | None, object]]) -> Fingerprint:
+        return Fingerprint({n: (h or "", canonical(s)) for n, (h, s) in resources.items() if s},
+                           resources.get(DESCRIPTOR, ("", None))[0] or "")
 
-
-def next_version(previous: str, bump: str) -> str:
-    major, minor, patch = parse_version(previous)
-    if bump == "major":
-        return f"{major + 1}.0.0"
-    if bump == "minor":
-        return f"{major}.{minor + 1}.0"
-    return f"{major}.{minor}.{patch + 1}"
-
-
-def parse_version(text: str | None) -> tuple[int, int, int]:
-    match = _SEMVER.match(text or "")
-    if not match:
-        raise ValueError(f"not a semantic version: {text!r}")
-    return tuple(int(g) for g in match.groups())  # type: ignore[return-value]
+    old = fingerprint({n: (r.get("hash"), r.get("schema")) for n, r in previous.items() if n not in REPORTS})
+    new = fingerprint({f.name: (f.hash, f.schema) for f in files if f.name not in REPORTS})
+    bump = decide(old, new)
+    changed = sorted([*bump.tables, *([DESCRIPTOR] if bump.metadata else [])])
+    return bump.kind, list(bump.schemas), changed
 
 
 def first_version(descriptor: dict) -> str:
-    try:
-        parse_version(descriptor.get("version"))
-        return descriptor["version"]
-    except ValueError:
-        return "1.0.0"
+    return next_version(None, "initial", descriptor)
 
 
-def facts_changelog(diff: ReleaseDiff | None, new_facts_csv: Path | None) -> dict:
-    """reportpub.diff of two releases (None for the first) -> {"added", "removed", "changed"}.
-
-    added/removed are fact ids; changed lists each fact whose value, unit, subject, measure, basis,
-    period or status differs (reportpub.diff's rule) with the old and new value of each field.
-    """
-    if diff is None:
-        return {"added": _fact_ids(new_facts_csv), "removed": [], "changed": []}
-    changed: dict[str, dict] = {}
-    for row in diff.changed:
-        entry = changed.setdefault(row["fact_id"], {"fact_id": row["fact_id"], "subject": row.get("subject"),
-                                                   "changes": {}})
-        entry["changes"][row["field"]] = [row.get("old"), row.get("new")]
-    return {"added": [r["fact_id"] for r in diff.added], "removed": [r["fact_id"] for r in diff.removed],
-            "changed": list(changed.values())}
+def facts_changelog(diff: ReleaseDiff | None, new_facts_csv: Path | None, descriptor: dict | None = None) -> dict:
+    """reportpub.diff of two releases (None for the first) -> releases.json's {"added", "removed",
+    "changed"} (reportpub.release.Changelog), with the steward's corrections the descriptor records."""
+    return changelog(diff, descriptor, new_facts_csv).releases()
 
 
 def summary(bump: str, facts: dict) -> str:
     counts = [f"{len(facts[k])} fact(s) {k}" for k in ("added", "removed", "changed") if facts[k]]
+    counts += [f"{len(facts['corrections'])} correction(s) in force"] if facts.get("corrections") else []
     what = {"major": "schema changed", "minor": "data changed", "patch": "metadata only",
             "initial": "first release"}[bump]
     return f"{what}: {', '.join(counts)}" if counts else what
-
-
-def _fact_ids(facts_csv: Path | None) -> list[str]:
-    if facts_csv is None:
-        return []
-    with open(facts_csv, encoding="utf-8", newline="") as fh:
-        return sorted(r["fact_id"] for r in csv.DictReader(fh) if r.get("fact_id"))
 
 
 def _table_of(res: dict) -> str:
@@ -198,14 +142,5 @@ def _table_of(res: dict) -> str:
 
 def _table_rank(res: dict) -> tuple[int, int]:
     base = _table_of(res)
-    order = TABLE_ORDER.index(base) if base in TABLE_ORDER else len(TABLE_ORDER)
+    order = TABLES.index(base) if base in TABLES else len(TABLES)
     return order, 1 if str(res.get("format", "")).lower() == "parquet" else 0
-
-
-def _canonical(schema) -> str:
-    if isinstance(schema, str):
-        try:
-            schema = json.loads(schema)
-        except json.JSONDecodeError:
-            return schema
-    return json.dumps(schema, sort_keys=True, ensure_ascii=False)

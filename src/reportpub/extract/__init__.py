@@ -54,6 +54,7 @@ class Fact:
     qualifier: str
     context: str
     indicator: str = ""  # code in datapackage/indicators.csv, '' where none fits exactly
+    correction: str = ""  # the steward's corrections of this fact and their reasons (reportpub.corrections)
 
 
 # A report whose year is unknown is read against this year; every period computed from it (今年,

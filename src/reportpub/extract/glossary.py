@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 
-from ..units import DATAPACKAGE_DIR
+from .. import contract
 
 
 @lru_cache(maxsize=1)
 def _glossary() -> dict[str, str]:
-    with open(DATAPACKAGE_DIR / "glossary.csv", encoding="utf-8", newline="") as f:
+    with open(contract.path("datapackage/glossary.csv"), encoding="utf-8", newline="") as f:
         return {r["zh"]: r["en"] for r in csv.DictReader(f)}
 
 

@@ -60,7 +60,11 @@ LIGHT_VERBS = re.compile(
     r"建成(?!区)|新建|"
     r"提升到|提升至|降至|降到|下降到|下降至|控制在|保持在|稳定在|为|是|有|达到"
 )
-LEADING_FUNCTION = re.compile(r"^(?:在|为|向|于|由|将|把|使|让|与|和|及|以及|并|并且|而|且|其中|另外|此外|同时|通过|其|已经|已)")
+_FUNCTION = "在|为|向|于|由|将|把|使|让|与|和|及|以及|并|并且|而|且|其中|另外|此外|同时|通过|其|已经|已"
+LEADING_FUNCTION = re.compile(rf"^(?:{_FUNCTION})")
+# A subject made of nothing but function words names nothing that was measured (checks/meaning.py).
+FUNCTION_WORDS_ONLY = re.compile(
+    rf"^(?:{_FUNCTION}|的|了|着|等|之|这|那|该|此|各|每|均|共|总|约|达|是|有|分别|其他|其它|以上|以下|左右|相关|有关)+$")
 # Approximation words are not part of what is measured: 惠及约6700万人, 超过5.2亿人次.
 APPROX_WORDS = re.compile(r"^(?:约|近|超过|逾|大约|将近|接近|以上|左右|、)|(?:约|近|超过|超|逾|大约|将近|接近|以上|左右|多|余|分别|达|不少于|不低于|不超过|不高于|不到|不足|低于|高于)$")
 # Before a number, 突破 means "passed" (进出口总额突破1万亿元); after a count it is a noun (关键技术突破).

@@ -2,7 +2,8 @@
 
 publish.py writes a dict: {"first_release": true} for a first release, else the counts of the
 release diff ("added", "removed", "changed") with up to 50 "added_facts" and "removed_facts"
-(fact ids) and "changed_facts" ({fact_id, field, old, new}). A hand-written changelog (a string or
+(fact ids) and "changed_facts" ({fact_id, field, old, new}), and the steward's "corrections" in force
+(and "stale_corrections"; reportpub.release.Changelog). A hand-written changelog (a string or
 a list of lines) is shown as it is. Every value is escaped: fact fields come from reports.
 """
 
@@ -34,6 +35,13 @@ def changelog_summary(entry: dict) -> list[tuple[str, str]]:
     if isinstance(log.get("moved_beyond_threshold"), int) and log["moved_beyond_threshold"]:
         n = log["moved_beyond_threshold"]
         lines.append((f"其中 {n} 处数值变动超过阈值", f"{n} values moved beyond the review threshold"))
+    corrections, stale = (len(log.get(k) or []) if isinstance(log.get(k), list) else 0
+                          for k in ("corrections", "stale_corrections"))
+    if corrections:
+        lines.append((f"含 {corrections} 处人工更正", f"{corrections} steward correction(s) in force"))
+    if stale:
+        lines.append((f"{stale} 处人工更正未应用（对应事实已不存在）",
+                      f"{stale} correction(s) not applied: their fact is no longer extracted"))
     for key in ("summary", "note", "notes", "message"):
         if isinstance(log.get(key), str) and log[key]:
             lines.append((log[key], log[key]))
@@ -68,6 +76,11 @@ def _details(log: dict) -> str:
         ids = [f.get("fact_id") if isinstance(f, dict) else f for f in (log.get(key) or [])[:DETAIL_ROWS]]
         if ids:
             rows.append(f'<li>{bi(zh, en)}: {", ".join(f"<code>{esc(i)}</code>" for i in ids)}</li>')
+    for c in (log.get("corrections") or [])[:DETAIL_ROWS]:
+        if isinstance(c, dict):
+            what = bi("不是事实", "not a fact") if c.get("field") == "not_a_fact" else \
+                f'{esc(c.get("field"))} → <b>{esc(c.get("value"))}</b>'
+            rows.append(f'<li>✎ <code>{esc(c.get("fact_id"))}</code> {what}: {esc(c.get("reason"))}</li>')
     if not rows:
         return ""
     return (f'<details class="changes"><summary>{bi_html("变更明细", "Details")}</summary>'

@@ -170,6 +170,13 @@ def _chart(d: Dataset) -> str:
 <figure class="chart-box">{change_bars(bars)}</figure>"""
 
 
+def _corrected(fact: dict) -> str:
+    """The mark of a fact a steward corrected (reportpub correct): which fields, and why."""
+    if not fact.get("correction"):
+        return ""
+    return f'<br><small class="corrected">✎ {bi("人工更正", "Corrected")}: {esc(fact["correction"])}</small>'
+
+
 def _preview(d: Dataset) -> str:
     facts = _doc_order(d.facts)
     rows = []
@@ -191,13 +198,13 @@ def _preview(d: Dataset) -> str:
                            f'<code>{esc(f["indicator"])}</code></a>')
         qualifier = f'<br><small class="muted">{esc(f.get("qualifier"))}</small>' if f.get("qualifier") else ""
         rows.append(f"""<tr id="f-{esc(f.get("fact_id", ""))}">
-  <td>{esc(f.get("subject") or "")}{subject_en}</td>
+  <td>{esc(f.get("subject") or "")}{subject_en}{_corrected(f)}</td>
   <td class="num">{value_html}</td>
   <td class="quote"><q>{esc(f.get("quote") or "")}</q><br><small class="context">{_highlight(f.get("context") or "", f.get("quote") or "")}</small>{qualifier}</td>
   <td>{esc(fmt_period(f.get("period_start"), f.get("period_end")))}</td>
   <td>{measure}</td>
   <td>{status}</td>
-  <td><a class="para" href="paragraphs.html#{esc(anchor)}" title="段落 / paragraph {esc(f.get("paragraph_id"))}">¶{esc(f.get("paragraph_id"))}</a></td>
+  <td><a class="para" href="paragraphs.html#{esc(anchor)}" title="段落 / paragraph {esc(f.get("paragraph_id"))} · {esc(f.get("fact_id", ""))}">¶{esc(f.get("paragraph_id"))}</a></td>
 </tr>""")
     shown = min(len(facts), PREVIEW_ROWS)
     note = bi(f"按原文顺序显示前 {shown} 条事实（共 {len(facts)} 条）；完整数据请下载。",

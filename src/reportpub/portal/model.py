@@ -20,7 +20,7 @@ from pathlib import Path
 from ..files import sha256_file
 from ..package import MANIFEST
 from ..tables import ABOUT
-from ..units import DATAPACKAGE_DIR
+from .. import contract
 
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json",
                "zip": "application/zip", "html": "text/html",
@@ -257,7 +257,7 @@ def glossary_zh() -> dict[str, str]:
     """English indicator name -> its first Chinese name in the glossary."""
     out: dict[str, str] = {}
     try:
-        with open(DATAPACKAGE_DIR / "glossary.csv", encoding="utf-8", newline="") as f:
+        with open(contract.path("datapackage/glossary.csv"), encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 out.setdefault(row["en"], row["zh"])
     except OSError:
