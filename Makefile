@@ -44,6 +44,7 @@ ckan-down:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extract_speed.py
 	$(BIN)/python benchmarks/validate_formats.py
+	$(BIN)/python benchmarks/cli_help.py
 	$(BIN)/python benchmarks/batch.py
 
 clean:

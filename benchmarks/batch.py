@@ -1,12 +1,15 @@
-"""Batch throughput: the engine alone vs the Prefect batch flow, on synthetic corpora.
+"""Batch throughput and memory: the engine alone vs the Prefect batch flow, synthetic and real reports.
 
-For each corpus size (default 10, 100 and 1,000 reports, made by benchmarks/corpus.py) two child
-processes publish the corpus to a fresh portal: one calls `reportpub.pipeline.process_report` for
-each report in turn (no Prefect), the other runs the `publish_batch` flow (a temporary Prefect
-server, started before the clock starts). Printed: reports per second for each, the ratio of
-their times (Prefect / engine), peak memory of each process, and the engine's time per step.
+For each corpus size (default 100 and 1,000 reports, made by benchmarks/corpus.py) child
+processes publish the corpus to a fresh portal, one process per run so that each peak memory
+(ru_maxrss) is its own: the engine (`reportpub.pipeline.process_reports`, no Prefect) and the
+`publish_batch` flow (a temporary Prefect server, started before the clock starts). Then the
+engine on the ten provincial reports of ../shared/reports/provinces-2026 (real reports, seconds
+per step). Printed as ratios of this one run: the flow's time over the engine's at each size,
+peak memory at the largest size over the smallest, and, with --baseline CHECKOUT, the engine of
+another checkout (its .venv) on the same corpora: the speed-up of this code over that one.
 
-    .venv/bin/python benchmarks/batch.py [--sizes 10 100 1000]
+    .venv/bin/python benchmarks/batch.py [--sizes 100 1000] [--baseline /work/main] [--no-flow]
 """
 
 from __future__ import annotations
@@ -22,20 +25,25 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PROVINCES = ROOT.parent / "shared" / "reports" / "provinces-2026"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def child_engine(corpus: Path, out: Path) -> dict:
-    from reportpub.pipeline import config_hash, process_report, report_files
+    import reportpub.pipeline as pipeline
     from reportpub.publish import refresh_portal
 
-    files = report_files([corpus])
-    config = config_hash()
-    process_report(files[0], out / "warm-portal", out / "warm-build", config=config)  # imports, GX context
+    files = pipeline.report_files([corpus])
+    config = pipeline.config_hash()
+    pipeline.process_report(files[0], out / "warm-portal", out / "warm-build", config=config)  # imports, GX context
     steps: dict[str, float] = {}
     t0 = time.perf_counter()
-    for f in files:
-        outcome = process_report(f, out / "portal", out / "build", config=config, render=False)
+    if hasattr(pipeline, "process_reports"):
+        outcomes = pipeline.process_reports(files, out / "portal", out / "build", config=config, render=False)
+    else:  # a checkout from before batches: one report after the other
+        outcomes = [pipeline.process_report(f, out / "portal", out / "build", config=config, render=False)
+                    for f in files]
+    for outcome in outcomes:
         assert outcome.exit_code == 0, outcome.message
         for k, v in outcome.timings.items():
             steps[k] = steps.get(k, 0.0) + v
@@ -45,9 +53,9 @@ def child_engine(corpus: Path, out: Path) -> dict:
     return {"seconds": time.perf_counter() - t0, "steps": steps, "reports": len(files)}
 
 
-def child_prefect(corpus: Path, out: Path) -> dict:
+def child_flow(corpus: Path, out: Path) -> dict:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.batch import publish_batch
+    from reportpub.flows.batch import publish_batch
     from reportpub.pipeline import report_files
 
     files = report_files([corpus])
@@ -59,32 +67,42 @@ def child_prefect(corpus: Path, out: Path) -> dict:
     return {"seconds": seconds, "reports": len(outcomes)}
 
 
-def run_child(kind: str, corpus: Path, out: Path) -> dict:
+def run_child(kind: str, corpus: Path, out: Path, checkout: Path = ROOT) -> dict:
+    """One measurement in a fresh process of `checkout` (its own .venv and code)."""
     (out / "prefect-home").mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(out / "prefect-home"), "PYTHONPATH": str(ROOT),
+    python = checkout / ".venv" / "bin" / "python" if checkout != ROOT else Path(sys.executable)
+    env = {**os.environ, "PREFECT_HOME": str(out / "prefect-home"), "PYTHONPATH": str(checkout),
            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(corpus), str(out)], env=env,
+    proc = subprocess.run([str(python), __file__, "--child", kind, str(corpus), str(out)], env=env, cwd=checkout,
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"{kind} run failed:\n{proc.stderr[-3000:]}")
+        raise SystemExit(f"{kind} run ({checkout}) failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def per_step(result: dict) -> str:
+    n = result["reports"]
+    return " ".join(f"{k} {v / n:.3f}" for k, v in result["steps"].items())
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    ap.add_argument("--baseline", type=Path, help="another checkout (with its .venv) to compare the engine with")
+    ap.add_argument("--no-flow", action="store_true", help="the engine only")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         kind, corpus, out = args.child
-        result = (child_engine if kind == "engine" else child_prefect)(Path(corpus), Path(out))
+        result = (child_engine if kind == "engine" else child_flow)(Path(corpus), Path(out))
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
     from corpus import write_corpus
 
-    print(f"{'reports':>7} {'engine r/s':>10} {'prefect r/s':>11} {'prefect/engine':>14} "
-          f"{'engine MB':>9} {'prefect MB':>10} {'engine s/report':>15}  engine time per step (s/report)")
+    print(f"{'reports':>7} {'engine r/s':>10} {'flow r/s':>8} {'flow/engine':>11} {'engine MB':>9} {'flow MB':>7} "
+          f"{'baseline r/s':>12} {'speed-up':>8}  engine s/report by step")
+    rows = {}
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus"
@@ -92,11 +110,31 @@ def main() -> None:
             for f in corpus.glob("*.gold.csv"):
                 f.unlink()
             engine = run_child("engine", corpus, Path(tmp) / "engine")
-            prefect = run_child("prefect", corpus, Path(tmp) / "prefect")
-        steps = " ".join(f"{k} {v / n:.3f}" for k, v in engine["steps"].items())
-        print(f"{n:7d} {n / engine['seconds']:10.1f} {n / prefect['seconds']:11.1f} "
-              f"{prefect['seconds'] / engine['seconds']:14.2f} {engine['peak_mb']:9.0f} {prefect['peak_mb']:10.0f} "
-              f"{engine['seconds'] / n:15.3f}  {steps}", flush=True)
+            flow = None if args.no_flow else run_child("flow", corpus, Path(tmp) / "flow")
+            base = run_child("engine", corpus, Path(tmp) / "baseline", args.baseline) if args.baseline else None
+        rows[n] = (engine, flow)
+        print(f"{n:7d} {n / engine['seconds']:10.1f} "
+              f"{n / flow['seconds'] if flow else float('nan'):8.1f} "
+              f"{flow['seconds'] / engine['seconds'] if flow else float('nan'):11.2f} "
+              f"{engine['peak_mb']:9.0f} {flow['peak_mb'] if flow else float('nan'):7.0f} "
+              f"{n / base['seconds'] if base else float('nan'):12.1f} "
+              f"{base['seconds'] / engine['seconds'] if base else float('nan'):8.1f}  {per_step(engine)}", flush=True)
+    small, large = min(rows), max(rows)
+    if small != large:
+        (e_small, f_small), (e_large, f_large) = rows[small], rows[large]
+        line = f"peak memory {large}/{small}: engine {e_large['peak_mb'] / e_small['peak_mb']:.2f}"
+        if f_small and f_large:
+            line += f", flow {f_large['peak_mb'] / f_small['peak_mb']:.2f}"
+        print(line + " (target ≤ 1.25)", flush=True)
+    if PROVINCES.is_dir():
+        with tempfile.TemporaryDirectory() as tmp:
+            real = run_child("engine", PROVINCES, Path(tmp) / "engine")
+            base = run_child("engine", PROVINCES, Path(tmp) / "baseline", args.baseline) if args.baseline else None
+        n = real["reports"]
+        line = f"provinces-2026 ({n} real reports): engine {n / real['seconds']:.1f} r/s"
+        if base:
+            line += f", baseline {n / base['seconds']:.1f} r/s (speed-up {base['seconds'] / real['seconds']:.1f})"
+        print(f"{line}; s/report by step: {per_step(real)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,10 +19,10 @@ import typer
 
 from . import contract
 from .errors import ReportpubError, ValidationFailed
-from .settings import BASE_URL_ENV
 from .files import printable
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+# rich_markup_mode=None: plain help; Rich's help renderer alone costs more than the 0.2 s `--help` may take
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Turn Chinese government reports into validated open data packages and publish them.")
 _DEBUG = {"on": False}
 
@@ -281,6 +281,8 @@ def run(
         raise typer.Exit(2)
     site = _base_url(base_url)
     if site:
+        from .settings import BASE_URL_ENV
+
         os.environ[BASE_URL_ENV] = site  # the flow renders the portal in this process or its children
     from .flows.approval import approval_required
 

@@ -1,9 +1,10 @@
 """The stages chained without Prefect: report file -> facts -> corrected facts -> package -> checks
 -> gate -> portal.
 
-`process_report` is the one path every flow and the benchmarks run: `prepare` (ingest, extract,
-build, validate) then `release` (gate, publish); a flow that waits for a steward calls the two
-halves with the decision between them.
+`process_reports` is the one path every flow and the benchmarks run: `prepare` (ingest, extract,
+correct, build, validate) then `release` (gate, publish), up to `BATCH` reports' packages validated
+together (a suite run costs mostly set-up); `process_report` is that path for one report. A flow
+that waits for a steward calls the two halves with the decision between them.
 A report whose bytes, code version and configuration are unchanged since its latest release is
 not processed again (its `input_key` is recorded in the dataset's history).
 """
@@ -16,6 +17,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,45 +207,113 @@ def _stage_build(step: _Timer, fixed, work_dir: Path) -> BuildResult:
                 corrections=fixed.record())
 
 
-def _stage_validate(step: _Timer, built: BuildResult, portal):
+def _stage_validate(built: list[tuple[_Timer, BuildResult]], portal) -> list:
+    """Built packages -> their validation reports, the packages checked together (`validate_many`);
+    each report's share of the time is its `validate` step."""
     from .publish import latest_release
-    from .validate import validate, write_reports
+    from .validate import validate_many, write_reports
 
-    checked = step("validate", validate, built.path, previous=latest_release(portal, built.name))
-    write_reports(checked, built.path)
+    t0 = time.perf_counter()
+    checked = validate_many([(b.path, latest_release(portal, b.name)) for _, b in built])
+    share = round((time.perf_counter() - t0) / len(built), 4)
+    for (step, b), report in zip(built, checked, strict=True):
+        step.timings["validate"] = share
+        log.info("step=validate report=%s seconds=%.4f", step.report, share)
+        write_reports(report, b.path)
     return checked
 
 
-def prepare(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
-            force: bool = False, config: str | None = None, on_checked=None) -> Candidate | ReportOutcome:
-    """Ingest -> extract -> build -> validate: a Candidate for `release`, or the outcome that ends
-    the report here (unchanged since its latest release, bad input). Never raises.
+BATCH = 32  # reports validated together: enough to share a suite run, few enough to keep memory flat
 
-    `on_checked(candidate)` is called once the checks ran, blocked or not (the flows attach the
-    validation artifacts there)."""
+
+@dataclass
+class _Built:
+    """A report built and waiting for the joint validation of its round."""
+
+    index: int
+    step: _Timer
+    key: str
+    facts: int
+    built: BuildResult
+
+
+def _build_one(path: Path, portal, work_dir, force: bool, config: str | None,
+               waiting: Callable[[str], bool]) -> _Built | ReportOutcome | str:
+    """Ingest -> extract -> correct -> build for one report; the outcome that ends it here (bad
+    input, unchanged since its latest release), or the dataset's name when `waiting(name)` says a
+    report of the same dataset is waiting in this round (the caller closes the round first)."""
     from .publish import latest_input_key
 
-    path = Path(path)
-    report = str(path)
-    step = _Timer(report)
+    report, step = str(path), _Timer(str(path))
     try:
         if reason := not_a_file(path):
             return ReportOutcome(report, "failed", 2, f"{report}: {reason}")
         doc = _stage_ingest(step, path)
+        if waiting(doc.report_id):
+            return doc.report_id
         key = input_key(path, config, doc.report_id)  # the dataset's corrections are part of the input
         if not force and latest_input_key(portal, doc.report_id) == key:
             return ReportOutcome(report, "skipped", 0, f"{report}: unchanged since its latest release, skipped",
                                  dataset=doc.report_id)
         facts = _stage_extract(step, doc)
         fixed = _stage_correct(step, doc, facts)
-        built = _stage_build(step, fixed, Path(work_dir))
-        checked = _stage_validate(step, built, portal)
-        candidate = Candidate(report, built.name, built.path, checked, key, len(fixed.facts), step.timings)
-        if on_checked:
-            on_checked(candidate)
-        return candidate
+        return _Built(-1, step, key, len(fixed.facts), _stage_build(step, fixed, Path(work_dir)))
     except Exception as exc:  # noqa: BLE001 - every error becomes this report's outcome
         return _failure(report, exc, step.timings)
+
+
+def prepare_rounds(paths: list[str | os.PathLike], portal, work_dir, *, force: bool = False,
+                   config: str | None = None, on_checked=None, batch: int = BATCH):
+    """Reports -> rounds of `(index, Candidate | ReportOutcome)`, lazily: each round's packages are
+    validated together. A report whose dataset already waits in the round closes it first, so that
+    (released by the caller before the next round is asked for) it is checked against the release
+    its predecessor publishes, as one after the other would be. Never raises."""
+    done: list[tuple[int, Candidate | ReportOutcome]] = []
+    waiting: dict[str, _Built] = {}
+
+    def close_round():
+        items = list(waiting.values())
+        waiting.clear()
+        try:
+            checked = _stage_validate([(b.step, b.built) for b in items], portal)
+        except Exception as exc:  # noqa: BLE001 - a broken policy or suite: every report of the round alike
+            return [(b.index, _failure(b.step.report, exc, b.step.timings)) for b in items]
+        out = []
+        for b, report in zip(items, checked, strict=True):
+            candidate = Candidate(b.step.report, b.built.name, b.built.path, report, b.key, b.facts, b.step.timings)
+            if on_checked:
+                on_checked(candidate)
+            out.append((b.index, candidate))
+        return out
+
+    for i, path in enumerate(map(Path, paths)):
+        result = _build_one(path, portal, work_dir, force, config, lambda name: name in waiting)
+        if isinstance(result, str):  # its dataset waits in this round: close it, then build it again
+            yield done + close_round()
+            done = []
+            result = _build_one(path, portal, work_dir, force, config, lambda name: False)
+        if isinstance(result, _Built):
+            result.index = i
+            waiting[result.built.name] = result
+        else:
+            done.append((i, result))
+        if len(waiting) >= batch:
+            yield done + close_round()
+            done = []
+    if done or waiting:
+        yield done + (close_round() if waiting else [])
+
+
+def prepare(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
+            force: bool = False, config: str | None = None, on_checked=None) -> Candidate | ReportOutcome:
+    """Ingest -> extract -> correct -> build -> validate: a Candidate for `release`, or the outcome
+    that ends the report here (unchanged since its latest release, bad input). Never raises.
+
+    `on_checked(candidate)` is called once the checks ran, blocked or not (the flows attach the
+    validation artifacts there)."""
+    (_, prepared), = next(prepare_rounds([path], portal, work_dir, force=force, config=config,
+                                         on_checked=on_checked))
+    return prepared
 
 
 def release(candidate: Candidate, portal: str | os.PathLike, *, decision: Decision | None = None,
@@ -273,16 +343,30 @@ def release(candidate: Candidate, portal: str | os.PathLike, *, decision: Decisi
                          result.dataset, result.version, candidate.facts, step.timings)
 
 
+def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, work_dir: str | os.PathLike, *,
+                    force: bool = False, config: str | None = None, render: bool = True, on_checked=None,
+                    batch: int = BATCH) -> list[ReportOutcome]:
+    """Reports -> one outcome each, in order: `prepare` then `release`, the packages of up to
+    `batch` reports validated together, each gated and published on its own. Failures become
+    outcomes (with an exit code), never exceptions. Every flow runs this path; with approval, a
+    flow runs the same two halves with the steward's decision between them.
+
+    render=False leaves the portal's pages to one `publish.refresh_portal` after a batch."""
+    outcomes: list[ReportOutcome | None] = [None] * len(paths)
+    for round_ in prepare_rounds(paths, portal, work_dir, force=force, config=config, on_checked=on_checked,
+                                 batch=batch):
+        for i, prepared in round_:
+            outcomes[i] = prepared if isinstance(prepared, ReportOutcome) else release(prepared, portal,
+                                                                                        render=render)
+    return outcomes
+
+
 def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,
                    force: bool = False, config: str | None = None, render: bool = True,
                    on_checked=None) -> ReportOutcome:
-    """One report through every stage (`prepare`, then `release`); failures become outcomes (with
-    an exit code), never exceptions. Every flow runs this path; with approval, a flow runs the
-    same two halves with the steward's decision between them.
-
-    render=False leaves the portal's pages to one `publish.refresh_portal` after a batch."""
-    prepared = prepare(path, portal, work_dir, force=force, config=config, on_checked=on_checked)
-    return prepared if isinstance(prepared, ReportOutcome) else release(prepared, portal, render=render)
+    """One report through every stage: `process_reports` of one."""
+    return process_reports([path], portal, work_dir, force=force, config=config, render=render,
+                           on_checked=on_checked)[0]
 
 
 def _failure(report: str, exc: Exception, timings: dict) -> ReportOutcome:

@@ -22,7 +22,7 @@ from . import contract
 from .checks.base import PolicyError, Unavailable
 
 __all__ = ["CheckResult", "Finding", "HeadlineLexicon", "Policy", "PolicyError", "ValidationReport",
-           "load_policy", "validate", "write_reports"]
+           "load_policy", "validate", "validate_many", "write_reports"]
 
 SEVERITIES = ("error", "warning")
 _POLICY_KEYS = {"checks", "suites", "headline_indicators", "release_diff", "approval", "meaning"}
@@ -201,11 +201,30 @@ def validate(package_dir: str | os.PathLike, *, policy: str | os.PathLike | None
     """Package directory (and the latest published release, if any) -> ValidationReport.
 
     Runs every check; the policy sets each one's severity."""
-    from .checks import registry
+    return validate_many([(package_dir, previous)], policy=policy)[0]
+
+
+def validate_many(packages: list[tuple[str | os.PathLike, str | os.PathLike | None]], *,
+                  policy: str | os.PathLike | None = None) -> list[ValidationReport]:
+    """[(package directory, latest published release or None)] -> one ValidationReport each.
+
+    Each report is what `validate` gives for that package alone; the expectation suites run once
+    over the rows of all the packages together, because a suite run costs mostly set-up."""
     from .checks.data import PackageData
+    from .checks.expectations import run_suites_together
 
     pol = load_policy(policy)
-    data = PackageData(Path(package_dir), pol, previous)
+    datas = [PackageData(Path(d), pol, prev) for d, prev in packages]
+    if len(datas) > 1:
+        run_suites_together(datas)
+    return [_validate_data(data, prev) for data, (_, prev) in zip(datas, packages, strict=True)]
+
+
+def _validate_data(data, previous) -> ValidationReport:
+    """PackageData -> its ValidationReport: every check, in registry order."""
+    from .checks import registry
+
+    pol, package_dir = data.policy, data.directory
     findings: list[Finding] = []
     results: list[CheckResult] = []
     readable = True

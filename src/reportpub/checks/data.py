@@ -75,6 +75,10 @@ class PackageData:
             return value
         raise value
 
+    def known(self, key: Any) -> bool:
+        """Whether memo(key) has been computed (a value or an Unavailable)."""
+        return key in self._cache
+
     # --- descriptor -------------------------------------------------------------------------
 
     @property

@@ -108,6 +108,155 @@ def _gx_suite(spec: dict, path: Path):
     return gx.ExpectationSuite(name=str(spec.get("name") or path.stem), expectations=expectations)
 
 
+@functools.lru_cache(maxsize=32)
+def _loaded_batch_suite(path: Path, mtime_ns: int):
+    """The suite as it runs over several packages' rows: a uniqueness rule also keys on `_package`,
+    so two packages never collide; None when a rule's verdict on a row depends on rows of other
+    packages in a way that cannot be separated (then each package runs the suite alone)."""
+    spec, _ = _loaded_suite(path, mtime_ns)
+    batch_spec = json.loads(json.dumps(spec))
+    for exp in batch_spec["expectations"]:
+        condition = exp["kwargs"].get("row_condition")
+        if "mostly" in exp["kwargs"] or (condition is not None and not isinstance(condition, str)):
+            return None
+        if exp["type"] in PACKAGE_KEYED:
+            if exp["kwargs"].get("ignore_row_if", "all_values_are_missing") not in (
+                    "all_values_are_missing", "any_value_is_missing"):
+                return None
+            exp["kwargs"]["column_list"] = [*exp["kwargs"]["column_list"], PACKAGE_COLUMN]
+        elif exp["type"] not in ROW_LOCAL:
+            return None
+    return batch_spec, _gx_suite(batch_spec, path)
+
+
+# Expectation types whose verdict on a row depends on that row alone: one run over the rows of
+# many packages gives each package the verdicts it would get alone.
+ROW_LOCAL = frozenset({
+    "expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between", "expect_column_values_to_be_null", "expect_column_values_to_not_be_null",
+    "expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex",
+    "expect_column_value_lengths_to_be_between", "expect_column_pair_values_a_to_be_greater_than_b",
+    "expect_column_pair_values_to_be_equal",
+})
+# Types that compare rows with each other: keyed by the package as well, they stay within one.
+PACKAGE_KEYED = frozenset({"expect_compound_columns_to_be_unique"})
+PACKAGE_COLUMN = "_package"
+
+
+def run_suites_together(datas: list[PackageData]) -> None:
+    """Packages -> each one's suite outcomes (as `suite_outcomes` returns them), from one GX run per
+    suite over the rows of all of them.
+
+    GX spends most of a run on set-up that does not depend on the number of rows (a validation
+    graph per expectation), so one run over a batch costs about what one package alone did. The
+    outcomes are split back per package by row position and must add up to GX's totals; packages
+    whose frames differ in columns or types, or whose suite parameters differ, run apart, and a
+    package whose frame cannot be built, or a run that GX cannot finish, is left to its own run
+    (which reports the problem exactly as before)."""
+    from . import registry
+
+    for resource in sorted({c.suite for c in registry().values() if c.suite}):
+        path = datas[0].policy.suites_dir / f"{resource}.json" if datas else None
+        if path is None or not path.is_file():
+            continue
+        loaded = _loaded_batch_suite(path, path.stat().st_mtime_ns)
+        if loaded is None:
+            continue
+        groups: dict[tuple, list] = defaultdict(list)
+        for data in datas:
+            if data.known(("suite", resource)):
+                continue
+            try:
+                frame = FRAMES[resource](data)
+                parameters = {name: PARAMETERS[name](data) for name in referenced_parameters(loaded[0]["expectations"])}
+            except Exception:  # its own run reports why, as before
+                continue
+            shape = (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), type(frame.index).__name__,
+                     json.dumps(parameters, sort_keys=True, default=str))
+            groups[shape].append((data, frame, parameters))
+        for members in groups.values():
+            if len(members) > 1:
+                _run_together(resource, path, loaded, members)
+
+
+class _Apart(Exception):
+    """The joint run cannot be split back exactly: each package runs its suite alone."""
+
+
+def _run_together(resource: str, path: Path, loaded, members: list) -> None:
+    import numpy as np
+    import pandas as pd
+
+    spec, suite = loaded
+    frames = [frame for _, frame, _ in members]
+    if not all(frame.index.equals(pd.RangeIndex(len(frame))) for frame in frames):
+        return
+    sizes = np.array([len(f) for f in frames], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    owner = np.repeat(np.arange(len(members)), sizes)
+    combined = pd.concat(frames, ignore_index=True)
+    keyed = [e for e in spec["expectations"] if e["type"] in PACKAGE_KEYED]
+    if keyed:
+        package = owner.astype(float)
+        for exp in keyed:  # a row GX ignores (all key values missing) stays ignorable
+            keys = [c for c in exp["kwargs"]["column_list"] if c != PACKAGE_COLUMN]
+            if all(k in combined.columns for k in keys):
+                package[combined[keys].isna().all(axis=1).to_numpy()] = np.nan
+        combined[PACKAGE_COLUMN] = package
+    try:
+        with _GX_LOCK:
+            batch = _batch_definition().get_batch(batch_parameters={"dataframe": combined})
+            result = batch.validate(suite, expectation_parameters=members[0][2],
+                                    result_format={"result_format": "COMPLETE"})
+        split = [_split(r, combined, owner, starts, len(members)) for r in result.results]
+    except Exception:  # _Apart, or odd data GX cannot digest: each package's own run tells
+        return
+    for number, (data, frame, _) in enumerate(members):
+        outcomes: dict[str, list[Outcome]] = defaultdict(list)
+        for r, per_package in zip(result.results, split, strict=True):
+            config, (unexpected, total, index) = r.expectation_config, per_package[number]
+            meta = config.meta or {}
+            kwargs = dict(config.kwargs)
+            if r.expectation_config.type in PACKAGE_KEYED:
+                kwargs["column_list"] = [c for c in kwargs["column_list"] if c != PACKAGE_COLUMN]
+            outcomes[meta.get("check", "")].append(Outcome(
+                check=meta.get("check", ""), type=config.type, kwargs=kwargs,
+                description=config.description or meta.get("description") or config.type,
+                success=unexpected == 0, unexpected=unexpected, total=total, index=index[:MAX_ROWS], error=None,
+                show=tuple(c for c in meta.get("show") or () if isinstance(c, str)),
+            ))
+        data.memo(("suite", resource), lambda frame=frame, outcomes=outcomes: (frame, dict(outcomes)))
+
+
+def _split(r, combined, owner, starts, packages: int) -> list[tuple[int, int, tuple[int, ...]]]:
+    """One expectation's joint result -> (unexpected, total, offending row positions) per package."""
+    import numpy as np
+
+    res = r.result or {}
+    if _exception_message(r.exception_info) or "unexpected_index_list" not in res:
+        raise _Apart()
+    kwargs = r.expectation_config.kwargs
+    condition = kwargs.get("row_condition")
+    if condition:  # the rows GX counted: the same pandas query its engine runs
+        if isinstance(condition, dict) and condition.get("type") == "pass_through":
+            rows = combined.query(condition["pass_through_filter"]).index.to_numpy()
+        elif isinstance(condition, str):
+            rows = combined.query(condition, parser=kwargs.get("condition_parser") or "pandas").index.to_numpy()
+        else:
+            raise _Apart()
+        totals = np.bincount(owner[rows], minlength=packages)
+    else:
+        totals = np.diff(starts)
+    positions = np.array(sorted(int(i) for i in res["unexpected_index_list"]), dtype=np.int64)
+    unexpected = np.bincount(owner[positions], minlength=packages) if len(positions) else np.zeros(packages, int)
+    if int(totals.sum()) != int(res.get("element_count") or 0) or \
+            int(unexpected.sum()) != int(res.get("unexpected_count") or 0):
+        raise _Apart()
+    return [(int(unexpected[p]), int(totals[p]),
+             tuple(int(i) - int(starts[p]) for i in positions[owner[positions] == p]))
+            for p in range(packages)]
+
+
 def suite_outcomes(data: PackageData, resource: str):
     """(frame, {check name: [Outcome]}) for one resource's suite, run once per package."""
     return data.memo(("suite", resource), lambda: _run_suite(data, resource))

@@ -1,7 +1,9 @@
 """How every flow runs its reports: the engine's one path as Prefect tasks, concurrently.
 
-Without approval each report is one task, `process_report`. With approval the same two halves
-run as two tasks, `prepare` and `release`, and between them each release that passed the checks
+Without approval each task runs `process_reports` on a chunk of reports (their packages are
+validated together: a suite run costs mostly set-up), at least one chunk per core so that a small
+batch still spreads over the workers. With approval the same two halves run as two tasks per
+report, `prepare` and `release`, and between them each release that passed the checks
 waits in its own `steward_review` flow run, all of them side by side. A task is retried only
 when its report hit a transient I/O error (`retry_condition_fn`); a report that fails the same
 way every time is not retried. A flow whose reports did not all go through ends Failed, with one
@@ -11,6 +13,7 @@ line naming each report and its reason; the others are processed and published a
 from __future__ import annotations
 
 import contextvars
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import as_completed as threads_completed
@@ -22,7 +25,7 @@ from prefect.futures import as_completed
 from prefect.runtime import task_run
 from prefect.states import Failed
 
-from ..pipeline import Candidate, Decision, ReportOutcome, prepare, process_report, release
+from ..pipeline import BATCH, Candidate, Decision, ReportOutcome, prepare, process_reports, release
 from ..publish import refresh_portal
 from .approval import steward_review
 from .artifacts import artifact_key, attach_validation
@@ -59,19 +62,32 @@ def only_transient(task, task_run, state) -> bool:
 
 def _retried(outcome: ReportOutcome) -> dict:
     """Raise for a transient failure while retries remain; the last attempt's outcome stands."""
-    if outcome.transient and task_run.run_count <= RETRIES:
-        raise TransientFailure(outcome.message)
-    return outcome.to_dict()
+    return _all_retried([outcome])[0]
+
+
+def _all_retried(outcomes: list[ReportOutcome]) -> list[dict]:
+    """A chunk is tried again while one of its reports hit a transient failure and retries remain
+    (the reports it published are skipped the next time: their input key is recorded)."""
+    if task_run.run_count <= RETRIES and (transient := [o for o in outcomes if o.transient]):
+        raise TransientFailure("; ".join(o.message for o in transient))
+    return [o.to_dict() for o in outcomes]
 
 
 RETRYING = dict(cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS,
                 retry_condition_fn=only_transient)
 
 
-@task(name="process_report", **RETRYING)
-def report_task(path: str, portal: str, work_dir: str, force: bool, config: str) -> dict:
-    return _retried(process_report(path, portal, work_dir, force=force, config=config, render=False,
-                                   on_checked=attach_validation))
+@task(name="process_reports", **RETRYING)
+def reports_task(paths: list[str], portal: str, work_dir: str, force: bool, config: str) -> list[dict]:
+    return _all_retried(process_reports(paths, portal, work_dir, force=force, config=config, render=False,
+                                        on_checked=attach_validation))
+
+
+def chunks(files: list[str]) -> list[list[str]]:
+    """At most BATCH reports a chunk, and at least one chunk per core."""
+    count = max(-(-len(files) // BATCH), min(len(files), os.cpu_count() or 2))
+    size = -(-len(files) // count) if files else 1
+    return [files[i:i + size] for i in range(0, len(files), size)]
 
 
 @task(name="prepare", **RETRYING)
@@ -112,9 +128,10 @@ def run_reports(files: list[str], portal: str, work_dir: str, *, force: bool, co
     if approval:
         _with_approval(files, portal, work_dir, force, config, approval_timeout, done)
     else:
-        futures = {report_task.submit(f, portal, work_dir, force, config): f for f in files}
+        futures = {reports_task.submit(chunk, portal, work_dir, force, config): chunk for chunk in chunks(files)}
         for future in as_completed(futures):
-            done(_result(future, futures[future]))
+            for outcome in _results(future, futures[future]):
+                done(outcome)
     if any(o["status"] == "published" for o in outcomes):
         render_task(portal)  # the catalogue once for the whole batch
     order = {f: i for i, f in enumerate(files)}
@@ -160,6 +177,14 @@ def _result(future, report: str):
         return future.result()
     except Exception as exc:  # noqa: BLE001
         return _lost(report, exc)
+
+
+def _results(future, reports: list[str]) -> list[dict]:
+    """A chunk task's outcomes; a chunk that failed anyway is each of its reports' outcome."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001
+        return [_lost(report, exc) for report in reports]
 
 
 def _lost(report: str, exc: Exception) -> dict:
