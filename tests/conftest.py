@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from .prefect_server import prefect_server  # noqa: F401 - one real server for the session
+
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "examples" / "reports"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -71,9 +71,10 @@ class Server:
         stop(self.proc)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory):
-    """One real Prefect server for a module's tests, stopped by its process id after them."""
+    """One real Prefect server for every test that needs one outside the test process (approval,
+    deployments: a start costs half a minute), stopped by its process id after them."""
     server = Server(tmp_path_factory.mktemp("prefect-server"))
     yield server
     server.stop()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .prefect_server import api, prefect_server  # noqa: F401 - a module's server fixture
+from .prefect_server import api
 from .test_batch import inbox  # noqa: F401 - the example reports in a folder
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPORTS, ROOT
-from .prefect_server import BIN, api, prefect_server, stop  # noqa: F401 - a module's server fixture
+from .prefect_server import BIN, api, stop
 
 pytestmark = pytest.mark.slow
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
