@@ -53,6 +53,15 @@ def reportpub(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "reportpub"), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
+def eventually(condition, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(prefect_server, inbox, tmp_path):
     env, portal = prefect_server.env, tmp_path / "portal"
     run = Terminal([str(inbox), "--portal", "portal", "--require-approval", "--workers", "2",
@@ -65,8 +74,9 @@ def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(
                                                          "parent_flow_run_id": {"any_": [batch_id]}}})
     assert sorted(r["id"] for r in paused) == sorted(w[2] for w in waiting)
     # the commands are in the flow log too, at WARNING (the level every flow log keeps)
-    logs = api(env, "logs/filter", {"logs": {"flow_run_id": {"any_": [waiting[0][2]]}, "level": {"ge_": 30}}})
-    assert any(f"reportpub approve {waiting[0][2]}" in log["message"] for log in logs)
+    # (a flow's log lines reach the server in batches, a few seconds after the terminal shows them)
+    assert eventually(lambda: any(f"reportpub approve {waiting[0][2]}" in log["message"] for log in api(
+        env, "logs/filter", {"logs": {"flow_run_id": {"any_": [waiting[0][2]]}, "level": {"ge_": 30}}})))
     assert not (portal / "datasets").exists()
 
     listed = reportpub(env, "approve", batch_id)
