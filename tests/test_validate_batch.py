@@ -50,3 +50,30 @@ def test_the_suites_run_once_for_the_batch(packages):
     by_name = {d.directory.name: d for d in datas}
     assert all(by_name[n].known(("suite", "facts")) for n in ("valid", "valid-again", "quote", "duplicate_span"))
     assert not by_name["unreadable"].known(("suite", "facts"))
+
+
+def test_two_editions_of_one_dataset_in_one_batch_are_released_one_after_the_other(tmp_path):
+    """The second edition of a dataset in the same batch is checked against the release the first
+    one publishes, as two runs one after the other would be: 1.0.0, then a minor release whose
+    changelog has the changed value; a third, identical copy is skipped as unchanged."""
+    import json
+
+    from reportpub.pipeline import process_reports
+
+    from .conftest import REPORTS
+
+    text = (REPORTS / "bda-2022-work-summary.txt").read_text(encoding="utf-8")
+    first, second, third = (tmp_path / "in" / n for n in ("a", "b", "c"))
+    for folder in (first, second, third):
+        folder.mkdir(parents=True)
+    (first / "bda.txt").write_text(text, encoding="utf-8")
+    changed = text.replace("2022 年是极为重要的一年", "2022 年是极为重要的一年，全区新增企业 123 家", 1)
+    assert changed != text
+    (second / "bda.txt").write_text(changed, encoding="utf-8")
+    (third / "bda.txt").write_text(changed, encoding="utf-8")
+    outcomes = process_reports([first / "bda.txt", second / "bda.txt", third / "bda.txt"], tmp_path / "portal",
+                               tmp_path / "build")
+    assert [(o.status, o.version) for o in outcomes] == [("published", "1.0.0"), ("published", "1.1.0"),
+                                                         ("skipped", None)], [o.message for o in outcomes]
+    history = json.loads((tmp_path / "portal/datasets" / outcomes[0].dataset / "history.json").read_text("utf-8"))
+    assert [h["version"] for h in history] == ["1.0.0", "1.1.0"]
