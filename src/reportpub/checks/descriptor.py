@@ -102,14 +102,19 @@ def _normalise(schema: dict) -> dict:
 
 
 def frictionless_package(data: PackageData) -> Iterator[Problem]:
-    """Stock `Package.validate` on the CSV resources: one Problem per invalid resource."""
+    """Stock `Package.validate` on the CSV resources: one Problem per invalid resource. A package
+    that `conformance.proven_clean` proves clean skips it: Frictionless would find nothing."""
     import frictionless
+
+    from .conformance import proven_clean
 
     descriptor = copy.deepcopy(data.descriptor)
     descriptor["resources"] = [r for r in descriptor["resources"] if not is_parquet(r)]
     if outside := _outside_references(data, descriptor):
         yield Problem(f"not handed to Frictionless: {'; '.join(outside[:3])} (validation reads only files "
                       "inside the package and never the network)")
+        return
+    if proven_clean(descriptor, data.directory):
         return
     try:
         package = frictionless.Package(descriptor, basepath=str(data.directory))

@@ -1,0 +1,216 @@
+"""Prove, fast, that stock Frictionless validation would find nothing in a package's CSV resources.
+
+`Package.validate` costs ~0.15 s per package, almost all of it fixed per resource (metadata
+copies, lookups that re-read the referenced tables), which alone kept the engine under 3 reports/s.
+This module reaches the same verdict on a clean package in a few milliseconds with Frictionless's
+own parts: its metadata validation, its CSV dialect sniffing and its per-field cell readers
+(types, missing values, constraints). Ours are only the loop over rows, the keys (unique, primary,
+foreign, compared on the values those readers return, as Frictionless compares them) and bytes and
+hash.
+
+It answers only "clean" or "not proven". Anything it does not model (a resource property, dialect
+or encoding our builder never writes, a byte-order mark, a ragged or blank row, a label that is not
+the schema's, any cell a reader refuses) is "not proven", and the caller runs stock Frictionless,
+whose errors are what the steward reads. So findings are Frictionless's own in every case; "clean"
+is a shortcut to the answer Frictionless gives, and tests/test_conformance.py holds it to that.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+# What a CSV resource of ours holds; another property (`rows`, `fields`, `extrapaths`...) could
+# carry a promise the row loop below does not verify, so it sends the package to Frictionless.
+RESOURCE_KEYS = frozenset({"name", "path", "format", "mediatype", "title", "description", "schema",
+                           "encoding", "dialect", "bytes", "hash"})
+DIALECT_KEYS = frozenset({"header", "delimiter"})
+BOM = b"\xef\xbb\xbf"
+
+_resources_valid: dict[str, bool] = {}   # resource descriptors (without bytes, hash) -> metadata valid
+_readers: dict[str, tuple] = {}          # schema JSON -> Frictionless cell readers
+_tables: OrderedDict[tuple, dict | None] = OrderedDict()  # (schema, dialect, sha256) -> key values | None
+TABLES_KEPT = 16  # the code lists every package carries stay; a report's own tables pass through
+
+
+def proven_clean(descriptor: dict, directory: Path) -> bool:
+    """Descriptor (its CSV resources only) and package folder -> True when stock Frictionless
+    validation would report no error; False when that is not proven (run Frictionless)."""
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources or not all(_modelled(r) for r in resources):
+        return False
+    if not (_package_metadata_valid(descriptor) and _resources_metadata_valid(descriptor)):
+        return False
+    tables: dict[str, dict] = {}
+    for resource in resources:
+        keys = _table_keys(resource, directory)
+        if keys is None:
+            return False
+        tables[resource["name"]] = keys
+    return all(_foreign_keys_hold(r, tables) for r in resources)
+
+
+def _modelled(resource: Any) -> bool:
+    """A CSV resource shaped as our builder writes it, and nothing this module does not check."""
+    if not isinstance(resource, dict) or set(resource) - RESOURCE_KEYS:
+        return False
+    dialect = resource.get("dialect", {})
+    return (isinstance(resource.get("name"), str) and isinstance(resource.get("path"), str)
+            and resource.get("format", "csv") == "csv" and resource.get("encoding") == "utf-8"
+            and isinstance(resource.get("schema"), dict)
+            and isinstance(dialect, dict) and not set(dialect) - DIALECT_KEYS and dialect.get("header", True) is True
+            and isinstance(resource.get("bytes"), int) and not isinstance(resource.get("bytes"), bool)
+            and isinstance(resource.get("hash"), str) and resource["hash"].startswith("sha256:"))
+
+
+def _package_metadata_valid(descriptor: dict) -> bool:
+    """The package's own properties, as Frictionless validates them, with each resource cut to its
+    name and path (names unique, name pattern, created, licenses, contributors...)."""
+    import frictionless
+
+    stubs = [{"name": r["name"], "path": r["path"]} for r in descriptor["resources"]]
+    try:
+        frictionless.Package({**descriptor, "resources": stubs})
+    except frictionless.FrictionlessException:
+        return False
+    return True
+
+
+def _resources_metadata_valid(descriptor: dict) -> bool:
+    """The resources' descriptors without bytes and hash (checked against the files below) are the
+    same in every package of one contract, so Frictionless validates each distinct list once."""
+    import frictionless
+
+    head = {k: descriptor[k] for k in ("$schema", "profile") if k in descriptor}
+    stripped = [{k: v for k, v in r.items() if k not in ("bytes", "hash")} for r in descriptor["resources"]]
+    key = json.dumps([head, stripped], sort_keys=True, ensure_ascii=False)
+    if key not in _resources_valid:
+        try:
+            frictionless.Package({**head, "name": "conformance", "resources": stripped})
+            _resources_valid[key] = True
+        except frictionless.FrictionlessException:
+            _resources_valid[key] = False
+    return _resources_valid[key]
+
+
+def _table_keys(resource: dict, directory: Path) -> dict | None:
+    """One CSV resource -> the values of its key fields by field-name tuple, when every row passes
+    what Frictionless checks; None when not proven. Identical files (the code lists every package
+    carries) are read once."""
+    try:
+        raw = (directory / resource["path"]).read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    if len(raw) != resource["bytes"] or resource["hash"] != f"sha256:{digest}" or raw.startswith(BOM):
+        return None
+    schema_key = json.dumps(resource["schema"], sort_keys=True, ensure_ascii=False)
+    key = (schema_key, json.dumps(resource.get("dialect", {}), sort_keys=True), digest)
+    if key in _tables:
+        _tables.move_to_end(key)
+    else:
+        _tables[key] = _read_table(raw, resource, schema_key)
+        if len(_tables) > TABLES_KEPT:
+            _tables.popitem(last=False)
+    return _tables[key]
+
+
+def _read_table(raw: bytes, resource: dict, schema_key: str) -> dict | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    names, readers, missing, unique, primary, key_fields = _schema_readers(resource["schema"], schema_key)
+    rows = _csv_rows(text, resource.get("dialect", {}))
+    if next(rows, None) != names:
+        return None
+    rows = list(rows)
+    if any(len(cells) != len(names) or set(cells) <= missing for cells in rows):
+        return None  # a ragged or a blank row
+    columns: dict[str, list] = {}
+    for name, reader, cells in zip(names, readers, zip(*rows) if rows else [()] * len(names)):
+        read = {cell: reader(cell) for cell in set(cells)}  # a reader is a function of the cell alone
+        if any(notes for _, notes in read.values()):
+            return None
+        columns[name] = [read[cell][0] for cell in cells]
+    for fields in (*((u,) for u in unique), primary):
+        if fields and not _distinct(list(zip(*(columns[f] for f in fields))), primary_key=fields == primary):
+            return None
+    return {fields: set(zip(*(columns[f] for f in fields))) for fields in key_fields}
+
+
+def _distinct(keys: list[tuple], *, primary_key: bool) -> bool:
+    """No key twice among those not wholly empty; a primary key is never wholly empty."""
+    present = [k for k in keys if not all(v is None for v in k)]
+    return len(set(present)) == len(present) and (not primary_key or len(present) == len(keys))
+
+
+def _schema_readers(schema: dict, schema_key: str) -> tuple:
+    """Table Schema -> (names, Frictionless cell readers, missing values, unique fields, primary
+    key, every field tuple a foreign key refers to or from)."""
+    if schema_key not in _readers:
+        import frictionless
+
+        parsed = frictionless.Schema.from_descriptor(schema)
+        readers: list[Callable] = [field.create_cell_reader() for field in parsed.fields]
+        unique = tuple(f.name for f in parsed.fields if f.constraints.get("unique"))
+        key_fields = {tuple(fk["fields"]) for fk in parsed.foreign_keys} | _referenced_keys(schema)
+        _readers[schema_key] = ([f.name for f in parsed.fields], readers, frozenset(parsed.missing_values),
+                                unique, tuple(parsed.primary_key), key_fields)
+    return _readers[schema_key]
+
+
+def _referenced_keys(schema: dict) -> set[tuple]:
+    """Every field tuple that any contract table could look up in this one: its unique fields and
+    primary key (a foreign key refers to one of them in our contract; others are not proven)."""
+    primary = schema.get("primaryKey") or []
+    found = {tuple([primary] if isinstance(primary, str) else primary)} if primary else set()
+    found |= {(f["name"],) for f in schema.get("fields", []) if (f.get("constraints") or {}).get("unique")}
+    return found
+
+
+def _csv_rows(text: str, dialect: dict):
+    """Rows as Frictionless's CSV parser reads them: the same sample sniffed for the dialect."""
+    import frictionless
+    from frictionless.formats.csv.control import CsvControl
+    from frictionless.formats.csv.parser import extract_samle
+
+    stream = io.StringIO(text, newline="")
+    control = CsvControl.from_dialect(frictionless.Dialect.from_descriptor(dialect))
+    sample = extract_samle(stream)
+    delimiter = control.get_defined("delimiter", default=",\t;|")
+    try:
+        config = csv.Sniffer().sniff("".join(sample), delimiter)
+    except csv.Error:
+        config = csv.excel()
+    if config.quotechar == "'":
+        config.quotechar = '"'
+    control.set_not_defined("delimiter", config.delimiter, distinct=True)
+    control.set_not_defined("line_terminator", config.lineterminator, distinct=True)
+    control.set_not_defined("escape_char", config.escapechar, distinct=True)
+    control.set_not_defined("quote_char", config.quotechar, distinct=True)
+    control.set_not_defined("skip_initial_space", config.skipinitialspace, distinct=True)
+    return csv.reader(chain(sample, stream), dialect=control.to_python())
+
+
+def _foreign_keys_hold(resource: dict, tables: dict[str, dict]) -> bool:
+    """Each foreign key's values (unless all empty) are among the referenced table's key values."""
+    for fk in resource["schema"].get("foreignKeys", []):
+        fields, ref = fk.get("fields"), fk.get("reference") or {}
+        fields = tuple([fields] if isinstance(fields, str) else fields or [])
+        ref_fields = ref.get("fields")
+        ref_fields = tuple([ref_fields] if isinstance(ref_fields, str) else ref_fields or [])
+        target = tables.get(ref.get("resource") or resource["name"])
+        if target is None or ref_fields not in target or fields not in tables[resource["name"]]:
+            return False
+        wanted = {k for k in tables[resource["name"]][fields] if not all(v is None for v in k)}
+        if not wanted <= target[ref_fields]:
+            return False
+    return True
