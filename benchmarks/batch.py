@@ -8,13 +8,17 @@ engine on the ten provincial reports of ../shared/reports/provinces-2026 (real r
 per step). Printed as ratios of this one run: the flow's time over the engine's at each size,
 peak memory at the largest size over the smallest, and, with --baseline CHECKOUT, the engine of
 another checkout (its .venv) on the same corpora: the speed-up of this code over that one.
+The engine runs with `--workers` processes (default: one per core; a checkout from before workers
+runs in one); its seconds per step are summed over the workers, so they add up to more than the
+wall time. Peak memory is the largest of the process and each of its workers.
 
-    .venv/bin/python benchmarks/batch.py [--sizes 100 1000] [--baseline /work/main] [--no-flow]
+    .venv/bin/python benchmarks/batch.py [--sizes 100 1000] [--baseline /work/main] [--no-flow] [--workers N]
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -38,7 +42,11 @@ def child_engine(corpus: Path, out: Path) -> dict:
     pipeline.process_report(files[0], out / "warm-portal", out / "warm-build", config=config)  # imports, GX context
     steps: dict[str, float] = {}
     t0 = time.perf_counter()
-    if hasattr(pipeline, "process_reports"):
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    if "workers" in inspect.signature(pipeline.process_reports).parameters:
+        outcomes = pipeline.process_reports(files, out / "portal", out / "build", config=config, render=False,
+                                            workers=workers)
+    elif hasattr(pipeline, "process_reports"):
         outcomes = pipeline.process_reports(files, out / "portal", out / "build", config=config, render=False)
     else:  # a checkout from before batches: one report after the other
         outcomes = [pipeline.process_report(f, out / "portal", out / "build", config=config, render=False)
@@ -67,11 +75,12 @@ def child_flow(corpus: Path, out: Path) -> dict:
     return {"seconds": seconds, "reports": len(outcomes)}
 
 
-def run_child(kind: str, corpus: Path, out: Path, checkout: Path = ROOT) -> dict:
+def run_child(kind: str, corpus: Path, out: Path, checkout: Path = ROOT, workers: int = 1) -> dict:
     """One measurement in a fresh process of `checkout` (its own .venv and code)."""
     (out / "prefect-home").mkdir(parents=True, exist_ok=True)
     python = checkout / ".venv" / "bin" / "python" if checkout != ROOT else Path(sys.executable)
     env = {**os.environ, "PREFECT_HOME": str(out / "prefect-home"), "PYTHONPATH": str(checkout),
+           "BENCH_WORKERS": str(workers),
            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     proc = subprocess.run([str(python), __file__, "--child", kind, str(corpus), str(out)], env=env, cwd=checkout,
                           capture_output=True, text=True)
@@ -90,12 +99,16 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     ap.add_argument("--baseline", type=Path, help="another checkout (with its .venv) to compare the engine with")
     ap.add_argument("--no-flow", action="store_true", help="the engine only")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="the engine's worker processes (the flow uses one per core)")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         kind, corpus, out = args.child
         result = (child_engine if kind == "engine" else child_flow)(Path(corpus), Path(out))
-        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # the largest of this process and its worker processes (each has its own peak)
+        result["peak_mb"] = max(resource.getrusage(who).ru_maxrss for who in
+                                (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
         print(json.dumps(result))
         return
     from corpus import write_corpus
@@ -109,9 +122,10 @@ def main() -> None:
             write_corpus(corpus, n)
             for f in corpus.glob("*.gold.csv"):
                 f.unlink()
-            engine = run_child("engine", corpus, Path(tmp) / "engine")
+            engine = run_child("engine", corpus, Path(tmp) / "engine", workers=args.workers)
             flow = None if args.no_flow else run_child("flow", corpus, Path(tmp) / "flow")
-            base = run_child("engine", corpus, Path(tmp) / "baseline", args.baseline) if args.baseline else None
+            base = run_child("engine", corpus, Path(tmp) / "baseline", args.baseline,
+                             workers=args.workers) if args.baseline else None
         rows[n] = (engine, flow)
         print(f"{n:7d} {n / engine['seconds']:10.1f} "
               f"{n / flow['seconds'] if flow else float('nan'):8.1f} "
@@ -128,7 +142,7 @@ def main() -> None:
         print(line + " (target ≤ 1.25)", flush=True)
     if PROVINCES.is_dir():
         with tempfile.TemporaryDirectory() as tmp:
-            real = run_child("engine", PROVINCES, Path(tmp) / "engine")
+            real = run_child("engine", PROVINCES, Path(tmp) / "engine", workers=args.workers)
             base = run_child("engine", PROVINCES, Path(tmp) / "baseline", args.baseline) if args.baseline else None
         n = real["reports"]
         line = f"provinces-2026 ({n} real reports): engine {n / real['seconds']:.1f} r/s"

@@ -224,6 +224,7 @@ def _stage_validate(built: list[tuple[_Timer, BuildResult]], portal) -> list:
 
 
 BATCH = 32  # reports validated together: enough to share a suite run, few enough to keep memory flat
+MIN_PER_WORKER = 4  # fewer reports than this per worker process are not worth forking for
 
 
 @dataclass
@@ -345,20 +346,64 @@ def release(candidate: Candidate, portal: str | os.PathLike, *, decision: Decisi
 
 def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, work_dir: str | os.PathLike, *,
                     force: bool = False, config: str | None = None, render: bool = True, on_checked=None,
-                    batch: int = BATCH) -> list[ReportOutcome]:
+                    on_outcome=None, batch: int = BATCH, workers: int = 1) -> list[ReportOutcome]:
     """Reports -> one outcome each, in order: `prepare` then `release`, the packages of up to
     `batch` reports validated together, each gated and published on its own. Failures become
     outcomes (with an exit code), never exceptions. Every flow runs this path; with approval, a
     flow runs the same two halves with the steward's decision between them.
 
-    render=False leaves the portal's pages to one `publish.refresh_portal` after a batch."""
+    workers > 1 prepares rounds in that many processes (`workers.py`) while this one releases, in
+    input order. A report prepared there before this run released its dataset is prepared again
+    here, so that it is checked against (or skipped as unchanged since) that release, as one after
+    the other would. render=False leaves the portal's pages to one `publish.refresh_portal` after
+    a batch; `on_outcome(outcome)` is called as each report ends."""
+    paths = [str(p) for p in paths]
     outcomes: list[ReportOutcome | None] = [None] * len(paths)
-    for round_ in prepare_rounds(paths, portal, work_dir, force=force, config=config, on_checked=on_checked,
-                                 batch=batch):
+    parallel = workers > 1 and len(paths) >= MIN_PER_WORKER * workers
+    if parallel:  # every worker busy, each round still validated together
+        batch = min(batch, -(-len(paths) // workers))
+    released: set[str] = set()
+    for round_ in _rounds(paths, portal, work_dir, force, config, on_checked, batch, workers if parallel else 1):
         for i, prepared in round_:
-            outcomes[i] = prepared if isinstance(prepared, ReportOutcome) else release(prepared, portal,
-                                                                                        render=render)
+            if parallel:
+                prepared = _fresh(prepared, released, paths[i], portal, work_dir, force, config, on_checked)
+            outcome = prepared if isinstance(prepared, ReportOutcome) else release(prepared, portal, render=render)
+            if parallel and isinstance(prepared, Candidate):
+                from .workers import settle
+
+                settle(prepared.package, work_dir)
+            if outcome.status == "published":
+                released.add(outcome.dataset)
+            outcomes[i] = outcome
+            if on_outcome:
+                on_outcome(outcome)
+    if parallel:
+        from .workers import clean_rounds
+
+        clean_rounds(work_dir)
     return outcomes
+
+
+def _rounds(paths, portal, work_dir, force, config, on_checked, batch, workers):
+    """Rounds of (index, prepared), in input order: here, or by worker processes."""
+    if workers <= 1:
+        return prepare_rounds(paths, portal, work_dir, force=force, config=config, on_checked=on_checked, batch=batch)
+    from .workers import prepared_in_workers
+
+    return prepared_in_workers(paths, portal, work_dir, force=force, config=config, batch=batch, workers=workers)
+
+
+def _fresh(prepared, released: set[str], path: str, portal, work_dir, force, config, on_checked):
+    """A worker's result, or the report prepared again here when this run released its dataset
+    since (the worker checked it against, or skipped it as unchanged since, the release before)."""
+    stale = prepared.dataset in released and (isinstance(prepared, Candidate) or prepared.status == "skipped")
+    if stale:
+        log.info("report=%s prepared again: its dataset %s was released since a worker prepared it", path,
+                 prepared.dataset)
+        return prepare(path, portal, work_dir, force=force, config=config, on_checked=on_checked)
+    if isinstance(prepared, Candidate) and on_checked:
+        on_checked(prepared)
+    return prepared
 
 
 def process_report(path: str | os.PathLike, portal: str | os.PathLike, work_dir: str | os.PathLike, *,

@@ -78,16 +78,24 @@ RETRYING = dict(cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETR
 
 
 @task(name="process_reports", **RETRYING)
-def reports_task(paths: list[str], portal: str, work_dir: str, force: bool, config: str) -> list[dict]:
+def reports_task(paths: list[str], portal: str, work_dir: str, force: bool, config: str, workers: int = 1,
+                 on_outcome=None) -> list[dict]:
     return _all_retried(process_reports(paths, portal, work_dir, force=force, config=config, render=False,
-                                        on_checked=attach_validation))
+                                        on_checked=attach_validation, on_outcome=on_outcome, workers=workers))
 
 
 def chunks(files: list[str]) -> list[list[str]]:
-    """At most BATCH reports a chunk, and at least one chunk per core."""
+    """For a distributed runner (Dask): at most BATCH reports a chunk, and at least one per core."""
     count = max(-(-len(files) // BATCH), min(len(files), os.cpu_count() or 2))
     size = -(-len(files) // count) if files else 1
     return [files[i:i + size] for i in range(0, len(files), size)]
+
+
+def distributed() -> bool:
+    """Whether this flow's tasks run on other processes (Dask), not on this one's threads."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return not isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
 
 
 @task(name="prepare", **RETRYING)
@@ -117,21 +125,35 @@ def run_reports(files: list[str], portal: str, work_dir: str, *, force: bool, co
     a summary table artifact."""
     logger = get_run_logger()
     outcomes: list[dict] = []
+    told: set[str] = set()
+
+    def tell(outcome: dict) -> None:
+        """One log line per report's outcome; the CLI's progress advances once per report."""
+        steps = " ".join(f"{k}={v:.3f}s" for k, v in outcome["timings"].items())
+        logger.info("report=%s status=%s facts=%d %s", outcome["report"], outcome["status"], outcome["facts"], steps)
+        if outcome["report"] not in told:
+            told.add(outcome["report"])
+            for listener in LISTENERS:
+                listener(outcome)
 
     def done(outcome: dict) -> None:
         outcomes.append(outcome)
-        steps = " ".join(f"{k}={v:.3f}s" for k, v in outcome["timings"].items())
-        logger.info("report=%s status=%s facts=%d %s", outcome["report"], outcome["status"], outcome["facts"], steps)
-        for listener in LISTENERS:
-            listener(outcome)
+        tell(outcome)
 
     if approval:
         _with_approval(files, portal, work_dir, force, config, approval_timeout, done)
-    else:
+    elif distributed():  # chunks spread over the runner's processes
         futures = {reports_task.submit(chunk, portal, work_dir, force, config): chunk for chunk in chunks(files)}
         for future in as_completed(futures):
             for outcome in _results(future, futures[future]):
                 done(outcome)
+    else:  # one task: the engine's worker processes prepare, its thread releases and tells each outcome
+        future = reports_task.submit(files, portal, work_dir, force, config, os.cpu_count() or 1,
+                                     lambda outcome: tell(outcome.to_dict()))
+        outcomes = _results(future, files)
+        for outcome in outcomes:
+            if outcome["report"] not in told:  # the task failed before telling it
+                tell(outcome)
     if any(o["status"] == "published" for o in outcomes):
         render_task(portal)  # the catalogue once for the whole batch
     order = {f: i for i, f in enumerate(files)}

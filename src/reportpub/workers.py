@@ -1,0 +1,83 @@
+"""Reports prepared by worker processes while the calling process releases them, in input order.
+
+Preparing (ingest, extract, correct, build, validate) is nearly all of a report's cost and needs
+nothing but its own files; releasing writes the portal and must happen one report after the other.
+So `process_reports(workers=N)` hands rounds of `batch` reports to N forked processes (a fork
+starts warm: imports and the expectation suites are already loaded) and releases their
+candidates here, in order. Each round builds into its own folder under `<work_dir>/.rounds/`, so
+two editions of one dataset in different rounds never write the same package; a released round's
+packages then move to `<work_dir>/<dataset>/`, where one process would have left them.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+log = logging.getLogger("reportpub.steps")
+ROUNDS = ".rounds"
+
+
+def prepared_in_workers(paths: list[str], portal, work_dir, *, force: bool, config: str | None, batch: int,
+                        workers: int) -> Iterator[list[tuple[int, object]]]:
+    """Reports -> rounds of (index, Candidate | ReportOutcome) in input order, prepared by `workers`
+    processes; a round whose process died is prepared here instead. Never raises."""
+    from .pipeline import prepare_rounds
+
+    starts = range(0, len(paths), batch)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_logging) as pool:
+        futures = [pool.submit(_prepare_round, paths[s:s + batch], s, portal, work_dir, force, config, batch)
+                   for s in starts]
+        for start, future in zip(starts, futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker killed (out of memory...): do its round here
+                log.warning("round of reports %d-%d: its worker failed (%s); prepared here instead",
+                            start + 1, start + batch, exc)
+                yield [(start + i, p) for round_ in prepare_rounds(paths[start:start + batch], portal,
+                                                                    _round_dir(work_dir, start), force=force,
+                                                                    config=config, batch=batch)
+                       for i, p in round_]
+
+
+def _prepare_round(paths: list[str], start: int, portal, work_dir, force: bool, config: str | None,
+                   batch: int) -> list[tuple[int, object]]:
+    from .pipeline import prepare_rounds
+
+    return [(start + i, prepared) for round_ in prepare_rounds(paths, portal, _round_dir(work_dir, start),
+                                                                force=force, config=config, batch=batch)
+            for i, prepared in round_]
+
+
+def _round_dir(work_dir, start: int) -> Path:
+    return Path(work_dir) / ROUNDS / str(start)
+
+
+def _worker_logging() -> None:
+    """A worker logs to stderr only: handlers inherited from the parent (a Prefect run's API
+    handler among them) belong to threads the fork did not copy."""
+    for name in (None, "reportpub", "prefect"):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+    logging.basicConfig(level=logging.WARNING)
+
+
+def settle(package: Path, work_dir) -> None:
+    """A round's package -> `<work_dir>/<dataset>/` (the previous build of that dataset replaced)."""
+    package, work_dir = Path(package), Path(work_dir)
+    if ROUNDS not in package.parts or not package.is_dir():
+        return
+    dest = work_dir / package.name
+    if dest.exists():
+        shutil.rmtree(dest)
+    package.rename(dest)
+
+
+def clean_rounds(work_dir) -> None:
+    shutil.rmtree(Path(work_dir) / ROUNDS, ignore_errors=True)
