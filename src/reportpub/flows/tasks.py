@@ -80,8 +80,15 @@ RETRYING = dict(cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETR
 @task(name="process_reports", **RETRYING)
 def reports_task(paths: list[str], portal: str, work_dir: str, force: bool, config: str, workers: int = 1,
                  on_outcome=None) -> list[dict]:
-    return _all_retried(process_reports(paths, portal, work_dir, force=force, config=config, render=False,
-                                        on_checked=attach_validation, on_outcome=on_outcome, workers=workers))
+    """The engine's path on some reports; their validation artifacts are sent to the server by a
+    thread beside it, so that a report's release never waits for the server's answer."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="artifacts") as uploads:
+        def attach(candidate) -> None:
+            uploads.submit(contextvars.copy_context().run, attach_validation, candidate)
+
+        outcomes = process_reports(paths, portal, work_dir, force=force, config=config, render=False,
+                                   on_checked=attach, on_outcome=on_outcome, workers=workers)
+    return _all_retried(outcomes)
 
 
 def chunks(files: list[str]) -> list[list[str]]:
