@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlsplit
 
 import typer
 
@@ -485,6 +483,8 @@ def serve(
     except OSError as exc:
         _refuse("serve", f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}")
     shown = site or f"http://127.0.0.1:{server.server_address[1]}/"
+    from urllib.parse import urlsplit
+
     _say(f"serving {portal} at http://127.0.0.1:{server.server_address[1]}{urlsplit(shown).path} as {shown} (Ctrl-C to stop)")
     serve_forever(server)
 
@@ -541,17 +541,17 @@ def main() -> None:
         app()  # usage errors and typer.Exit end here with their exit codes
     except ReportpubError as exc:  # a stage error that escaped a command (or --debug re-raised it)
         if debug:
-            traceback.print_exc()
+            __import__("traceback").print_exc()
         typer.echo(printable(f"reportpub {exc.stage}: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:  # a path the operator gave that cannot be used: input, not a defect
         if debug:
-            traceback.print_exc()
+            __import__("traceback").print_exc()
         typer.echo(printable(f"reportpub: {exc.filename or ''}: {exc.strerror or exc}"), err=True)
         sys.exit(2)
     except Exception as exc:  # never a traceback for the operator unless asked for
         if debug:
-            traceback.print_exc()
+            __import__("traceback").print_exc()
             sys.exit(INTERNAL_ERROR)
         typer.echo(printable(f"reportpub: internal error: {type(exc).__name__}: {exc} (run again with --debug "
                              "for the traceback)"), err=True)

@@ -18,7 +18,6 @@ processes on the same machine resolve the same files.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 from .errors import ReportpubError
@@ -40,6 +39,8 @@ def shipped(relative: str = "") -> Path:
     """'datapackage/units.csv' -> the copy inside the installed package.
 
     pip and uv install wheels unzipped, so the package's files are a real folder."""
+    from importlib import resources
+
     return Path(str(resources.files("reportpub").joinpath("_contract"))) / relative
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 
 def sha256_file(path: str | os.PathLike) -> str:
     """File -> hex sha256, read in 1 MiB chunks so large files cost no memory."""
+    import hashlib  # OpenSSL is loaded when a file is hashed, not when the CLI starts
+
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
