@@ -1,7 +1,8 @@
 """`reportpub --help`: wall time of the command against a bare `python -c pass`, in one run.
 
-The command must answer under 0.2 s: it imports only typer and what the help needs; Prefect,
-Great Expectations, Frictionless, pandas and pyarrow wait for the commands that use them.
+The command must answer under 0.2 s: `reportpub.command` prints the help typer renders
+(src/reportpub/help.txt, kept current by tests/test_cli_help.py) without importing typer; the
+commands import Prefect, Great Expectations, Frictionless, pandas and pyarrow when they run.
 Printed: the median of N runs of each, their difference (what reportpub adds to starting
 Python), the ratio, and with --baseline the same command of another checkout.
 
