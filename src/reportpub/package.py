@@ -96,8 +96,7 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
         descriptor = _descriptor(docs, facts, name, version or settings["version"], settings, resources)
         if corrections:
             descriptor["reportpub"]["corrections"] = corrections
-        (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
-                                              encoding="utf-8")
+        write_descriptor(tmp / "datapackage.json", descriptor)
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -282,6 +281,49 @@ def _descriptor(docs: list[Document], facts: list[Fact], name: str, version: str
         "reportpub": {"version": __version__, "extractor_version": EXTRACTOR_VERSION, "manifest": MANIFEST},
         "resources": resources,
     }
+
+
+# --- the descriptor file ---------------------------------------------------------------------
+
+_WRITTEN: dict[str, None] = {}  # sha256 of descriptor texts this process wrote (insertion-ordered, bounded)
+_VERSION_LINE = re.compile(r'^  "version": ("(?:[^"\\\n]|\\.)*")(,?)$', re.MULTILINE)  # a top-level key
+
+
+def descriptor_text(descriptor: dict) -> str:
+    """Descriptor -> the text of datapackage.json (two-space indent, UTF-8 as is, final newline)."""
+    return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_descriptor(path: Path, descriptor: dict) -> None:
+    _write_known(path, descriptor_text(descriptor))
+
+
+def set_version(path: Path, version: str) -> None:
+    """datapackage.json -> the same, as descriptor_text writes it, with `version` set.
+
+    Serialising a descriptor with indentation takes Python's slow JSON path and was most of a
+    publish; a file this process wrote is known to be in descriptor_text's form, so only its
+    version line is replaced (the result checked by parsing it). Any other file is written anew."""
+    text = path.read_text(encoding="utf-8")
+    descriptor = json.loads(text)
+    descriptor["version"] = version
+    if _digest(text) in _WRITTEN and len(_VERSION_LINE.findall(text)) == 1:
+        new = _VERSION_LINE.sub(lambda m: f'  "version": {json.dumps(version, ensure_ascii=False)}{m[2]}', text)
+        if json.loads(new) == descriptor:
+            _write_known(path, new)
+            return
+    write_descriptor(path, descriptor)
+
+
+def _write_known(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    _WRITTEN[_digest(text)] = None
+    while len(_WRITTEN) > 4096:
+        del _WRITTEN[next(iter(_WRITTEN))]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def safe_name(text: str) -> str:
