@@ -133,6 +133,8 @@ def main() -> None:
               f"{engine['peak_mb']:9.0f} {flow['peak_mb'] if flow else float('nan'):7.0f} "
               f"{n / base['seconds'] if base else float('nan'):12.1f} "
               f"{base['seconds'] / engine['seconds'] if base else float('nan'):8.1f}  {per_step(engine)}", flush=True)
+        if base:
+            print(f"{'':7} baseline s/report by step: {per_step(base)}", flush=True)
     small, large = min(rows), max(rows)
     if small != large:
         (e_small, f_small), (e_large, f_large) = rows[small], rows[large]
@@ -148,7 +150,8 @@ def main() -> None:
         line = f"provinces-2026 ({n} real reports): engine {n / real['seconds']:.1f} r/s"
         if base:
             line += f", baseline {n / base['seconds']:.1f} r/s (speed-up {base['seconds'] / real['seconds']:.1f})"
-        print(f"{line}; s/report by step: {per_step(real)}", flush=True)
+        print(f"{line}; s/report by step: {per_step(real)}"
+              + (f"; baseline: {per_step(base)}" if base else ""), flush=True)
 
 
 if __name__ == "__main__":

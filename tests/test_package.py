@@ -79,3 +79,22 @@ def test_formula_like_text_is_defused_in_csv(tmp_path):
     from reportpub.validate import validate
 
     assert validate(tmp_path / "pkg").valid
+
+
+def test_setting_the_version_gives_the_descriptor_a_full_rewrite_would(tmp_path):
+    """A descriptor this process wrote has its version line replaced, any other is written anew;
+    both end as json.dumps with two-space indent writes the descriptor with the new version."""
+    from reportpub.package import set_version
+
+    pkg = tmp_path / "pkg"
+    build_package([SEED], pkg)
+    ours = pkg / "datapackage.json"
+    original = json.loads(ours.read_text(encoding="utf-8"))
+    foreign = tmp_path / "foreign.json"  # the same descriptor, written compact by some other tool
+    foreign.write_text(json.dumps(original), encoding="utf-8")
+    expected = json.dumps({**original, "version": "2.3.4"}, ensure_ascii=False, indent=2) + "\n"
+    for path in (ours, foreign):
+        set_version(path, "2.3.4")
+        assert path.read_text(encoding="utf-8") == expected, path.name
+    set_version(ours, "2.3.5")  # again, on the text the first call wrote
+    assert json.loads(ours.read_text(encoding="utf-8"))["version"] == "2.3.5"

@@ -111,3 +111,20 @@ def test_serve_shows_the_catalogue_at_its_own_address_without_changing_the_folde
             server.shutdown()
             server.server_close()
     assert (portal / "catalog.jsonld").read_bytes() == on_disk
+
+
+def test_an_edit_of_package_yaml_is_seen_by_the_next_build_in_the_same_process(tmp_path, monkeypatch):
+    import yaml
+
+    from reportpub import contract
+
+    raw = yaml.safe_load(contract.shipped("datapackage/package.yaml").read_text(encoding="utf-8"))
+    own = tmp_path / "datapackage/package.yaml"
+    own.parent.mkdir()
+    own.write_text(yaml.safe_dump({**raw, "keywords": ["first"]}, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(contract.CONFIG_DIR_ENV, str(tmp_path))
+    first = settings.package_settings()
+    first["keywords"].append("changed by a caller")  # a caller's copy: the next reader does not see it
+    assert settings.package_settings()["keywords"] == ["first"]
+    own.write_text(yaml.safe_dump({**raw, "keywords": ["second", "edit"]}, allow_unicode=True), encoding="utf-8")
+    assert settings.package_settings()["keywords"] == ["second", "edit"]

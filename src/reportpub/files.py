@@ -128,7 +128,7 @@ def json_depth(value) -> int:
         if children is None:
             continue
         deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in children)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))  # no scalars
     return deepest
 
 

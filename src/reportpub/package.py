@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -84,17 +85,18 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
         for table in TABLES:
             schema = load_schema(table)
             csv_path, pq_path = f"data/{table}.csv", f"data/{table}.parquet"
-            write_table(rows[table], schema, tmp / csv_path, tmp / pq_path)
-            resources.append(_resource(table, csv_path, "csv", schema, tmp))
+            write = write_code_list if table in CODE_LISTS else write_table
+            write(rows[table], schema, tmp / csv_path, tmp / pq_path)
+            digests = {p: sha256_file(tmp / p) for p in (csv_path, pq_path)}  # each file hashed once
+            resources.append(_resource(table, csv_path, "csv", schema, tmp, digests[csv_path]))
             pq_schema = {k: v for k, v in copy.deepcopy(schema).items() if k != "foreignKeys"}
             resources.append(_resource(f"{table}-parquet", pq_path, "parquet", pq_schema, None))
-            manifest += [(sha256_file(tmp / p), p) for p in (csv_path, pq_path)]
+            manifest += [(digests[p], p) for p in (csv_path, pq_path)]
         (tmp / MANIFEST).write_text("".join(f"{h}  {p}\n" for h, p in manifest), encoding="utf-8")
         descriptor = _descriptor(docs, facts, name, version or settings["version"], settings, resources)
         if corrections:
             descriptor["reportpub"]["corrections"] = corrections
-        (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
-                                              encoding="utf-8")
+        write_descriptor(tmp / "datapackage.json", descriptor)
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -129,8 +131,11 @@ def _paragraph_row(report_id: str, p) -> dict:
             "source_start": p.source_start, "source_end": p.source_end}
 
 
+_FACT_FIELDS = tuple(f.name for f in fields(Fact))
+
+
 def _fact_row(f: Fact) -> dict:
-    row = asdict(f)
+    row = {name: getattr(f, name) for name in _FACT_FIELDS}  # asdict() deep-copies: every field is a scalar
     row["basis"] = row["basis"] or None
     return row
 
@@ -148,6 +153,25 @@ def write_table(rows: list[dict], schema: dict, csv_path: Path, parquet_path: Pa
     _write_parquet(arrow, parquet_path)
 
 
+CODE_LISTS = ("units", "indicator_codes")  # the same rows in every package of a configuration
+_CODE_LIST_FILES: dict[tuple, tuple[bytes, bytes]] = {}
+
+
+def write_code_list(rows: list[dict], schema: dict, csv_path: Path, parquet_path: Path) -> None:
+    """A code list -> the same two files as write_table, whose bytes are made once per process for
+    the same rows and schema: every package carries the code lists, and writing them cost more than
+    a small report's own tables."""
+    key = (json.dumps(schema, sort_keys=True), tuple(tuple(r.items()) for r in rows))
+    if (files := _CODE_LIST_FILES.get(key)) is None:
+        write_table(rows, schema, csv_path, parquet_path)
+        if len(_CODE_LIST_FILES) >= 8:  # an operator who edits the code lists: keep memory bounded
+            _CODE_LIST_FILES.clear()
+        _CODE_LIST_FILES[key] = (csv_path.read_bytes(), parquet_path.read_bytes())
+        return
+    csv_path.write_bytes(files[0])
+    parquet_path.write_bytes(files[1])
+
+
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
                 "boolean": pa.bool_()}
 
@@ -158,10 +182,13 @@ def _arrow_table(rows: list[dict], schema: dict) -> pa.Table:
     for f in fields:
         values = [r.get(f["name"]) for r in rows]
         if f["type"] == "date":
-            values = [datetime.strptime(v, "%Y-%m-%d").date() if v else None for v in values]
+            dates = {v: datetime.strptime(v, "%Y-%m-%d").date() for v in set(values) if v}  # few distinct dates
+            values = [dates[v] if v else None for v in values]
         if f["type"] == "string":
-            values = [None if v in (None, "") and not f.get("constraints", {}).get("required") else (v or "")
-                      for v in values]
+            if f.get("constraints", {}).get("required"):
+                values = [v or "" for v in values]
+            else:
+                values = [None if v in (None, "") else v for v in values]
         columns[f["name"]] = pa.array(values, type=_ARROW_TYPES[f["type"]])
     return pa.table(columns)
 
@@ -169,26 +196,27 @@ def _arrow_table(rows: list[dict], schema: dict) -> pa.Table:
 def _write_csv(table: pa.Table, schema: dict, path: Path) -> None:
     """UTF-8 CSV, `\\n` line ends; numbers in shortest round-trip form; formula-like text defused.
 
-    Written batch by batch, straight to the file: a large report never holds its CSV in memory."""
+    Written batch by batch, straight to the file: a large report never holds its CSV in memory.
+    Cells are formatted a column at a time (one rule per column type), not cell by cell."""
     names = table.column_names
     types = {f["name"]: f["type"] for f in schema["fields"]}
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(names)
         for batch in table.to_batches(max_chunksize=10_000):
-            cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-            writer.writerows([_cell(v, types[n], n) for v, n in zip(row, names)] for row in zip(*cols))
+            cols = [_cells(batch.column(i).to_pylist(), types[n], n) for i, n in enumerate(names)]
+            writer.writerows(zip(*cols))
 
 
-def _cell(value, type_: str, name: str) -> str:
-    if value is None:
-        return ""
+def _cells(values: list, type_: str, name: str) -> list[str]:
+    """One column's values -> its CSV cells (None: empty)."""
     if type_ == "number":
-        return _number(value)
+        return ["" if v is None else _number(v) for v in values]
     if type_ == "date":
-        return value.isoformat()
-    text = str(value)
-    return csvsafe.escape(text) if name in _TEXT_FIELDS_FROM_REPORT else text
+        return ["" if v is None else v.isoformat() for v in values]
+    if name in _TEXT_FIELDS_FROM_REPORT:
+        return ["" if v is None else csvsafe.escape(str(v)) for v in values]
+    return ["" if v is None else str(v) for v in values]
 
 
 def _number(v: float) -> str:
@@ -205,14 +233,17 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
                    store_schema=True)
 
 
+@functools.lru_cache(maxsize=64)
 def _pandas_metadata(schema: pa.Schema) -> dict:
+    """Arrow schema -> pandas' metadata for it. It depends on the schema only (an empty frame
+    gives the same bytes), so it is made once per table schema and process."""
     import pandas as pd
     empty = pd.DataFrame({f.name: pd.Series([], dtype="Int64" if pa.types.is_integer(f.type) else
                                             f.type.to_pandas_dtype()) for f in schema})
     return pa.Table.from_pandas(empty, schema=schema, preserve_index=False).schema.metadata
 
 
-def _resource(name: str, path: str, fmt: str, schema: dict, root: Path | None) -> dict:
+def _resource(name: str, path: str, fmt: str, schema: dict, root: Path | None, digest: str | None = None) -> dict:
     res = {"name": name, "path": path, "format": fmt,
            "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
            "title": schema["fields"] and f"{name}", "schema": schema}
@@ -220,7 +251,7 @@ def _resource(name: str, path: str, fmt: str, schema: dict, root: Path | None) -
         res.update({"encoding": "utf-8", "dialect": {"header": True, "delimiter": ","}})
     if root is not None:
         res["bytes"] = (root / path).stat().st_size
-        res["hash"] = "sha256:" + sha256_file(root / path)
+        res["hash"] = "sha256:" + (digest or sha256_file(root / path))
     return res
 
 
@@ -250,6 +281,49 @@ def _descriptor(docs: list[Document], facts: list[Fact], name: str, version: str
         "reportpub": {"version": __version__, "extractor_version": EXTRACTOR_VERSION, "manifest": MANIFEST},
         "resources": resources,
     }
+
+
+# --- the descriptor file ---------------------------------------------------------------------
+
+_WRITTEN: dict[str, None] = {}  # sha256 of descriptor texts this process wrote (insertion-ordered, bounded)
+_VERSION_LINE = re.compile(r'^  "version": ("(?:[^"\\\n]|\\.)*")(,?)$', re.MULTILINE)  # a top-level key
+
+
+def descriptor_text(descriptor: dict) -> str:
+    """Descriptor -> the text of datapackage.json (two-space indent, UTF-8 as is, final newline)."""
+    return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_descriptor(path: Path, descriptor: dict) -> None:
+    _write_known(path, descriptor_text(descriptor))
+
+
+def set_version(path: Path, version: str) -> None:
+    """datapackage.json -> the same, as descriptor_text writes it, with `version` set.
+
+    Serialising a descriptor with indentation takes Python's slow JSON path and was most of a
+    publish; a file this process wrote is known to be in descriptor_text's form, so only its
+    version line is replaced (the result checked by parsing it). Any other file is written anew."""
+    text = path.read_text(encoding="utf-8")
+    descriptor = json.loads(text)
+    descriptor["version"] = version
+    if _digest(text) in _WRITTEN and len(_VERSION_LINE.findall(text)) == 1:
+        new = _VERSION_LINE.sub(lambda m: f'  "version": {json.dumps(version, ensure_ascii=False)}{m[2]}', text)
+        if json.loads(new) == descriptor:
+            _write_known(path, new)
+            return
+    write_descriptor(path, descriptor)
+
+
+def _write_known(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    _WRITTEN[_digest(text)] = None
+    while len(_WRITTEN) > 4096:
+        del _WRITTEN[next(iter(_WRITTEN))]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def safe_name(text: str) -> str:

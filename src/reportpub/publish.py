@@ -30,7 +30,7 @@ from pathlib import Path
 from . import release as rel
 from .errors import PublishError, ValidationFailed
 from .files import JsonFileError, irregular_entries, read_json, sha256_file, write_atomic
-from .package import MANIFEST, safe_name
+from .package import MANIFEST, safe_name, set_version
 from .portal import render_portal
 from .release import SEMVER, check_package  # noqa: F401 (the CLI refuses a package with check_package)
 
@@ -128,7 +128,7 @@ def _write_release(pkg: Path, ds_dir: Path, version: str, portal: Path, history:
         shutil.copytree(pkg, staging, symlinks=True)  # a link that appeared since the check stays a link ...
         if odd := irregular_entries(staging):  # ... and is refused here, before anything is renamed into place
             raise PublishError(f"{pkg}: {', '.join(odd[:3])}; a package holds only regular files and folders")
-        _set_version(staging / "datapackage.json", version)
+        set_version(staging / "datapackage.json", version)
         write_atomic(staging / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
         write_atomic(staging / "latest.json", json.dumps({"version": version}))
         _verify(staging)
@@ -228,12 +228,6 @@ def quarantine(pkg: Path, name: str, where: str | os.PathLike) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(pkg, dest, symlinks=True)  # never a link's target (check_package refused links already)
     return dest
-
-
-def _set_version(descriptor_path: Path, version: str) -> None:
-    d = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    d["version"] = version
-    descriptor_path.write_text(json.dumps(d, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _verify(release: Path) -> None:

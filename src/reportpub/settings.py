@@ -8,7 +8,10 @@ library agree on it.
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
@@ -20,8 +23,17 @@ BASE_URL_ENV = "REPORTPUB_BASE_URL"
 
 
 def package_settings() -> dict:
-    """datapackage/package.yaml -> its settings (read each time: operators edit the file)."""
-    return yaml.safe_load((contract.path("datapackage/package.yaml")).read_text(encoding="utf-8")) or {}
+    """datapackage/package.yaml -> its settings (a fresh copy). Operators edit the file, so it is
+    parsed again whenever its size or modification time changes; a batch builds many packages and
+    parsing YAML costs more than building a small one."""
+    path = contract.path("datapackage/package.yaml")
+    stat = path.stat()
+    return copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: Path, mtime_ns: int, size: int) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def resolve_base_url(option: str | None = None) -> str | None:

@@ -191,7 +191,7 @@ def _entries(portal: Path) -> tuple:
 # --- killed at each step ----------------------------------------------------------------------------
 
 STEPS = {
-    "staging copied, version not yet set": {"name": "_set_version"},
+    "staging copied, version not yet set": {"name": "set_version"},
     "staging complete, not yet verified": {"name": "_verify"},
     "release renamed into place, latest not switched": {"name": "_switch_latest"},
     "latest switched, latest.json not written": {"name": "write_atomic", "nth": 1, "file": "reportpub/files.py"},

@@ -8,6 +8,8 @@ the code points of all paragraphs at once (numpy), not row by row.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -34,11 +36,8 @@ def _facts_frame(data: PackageData) -> pd.DataFrame:
     df = data.frame("facts").copy()
 
     # The paragraph each fact stands in (-1: none), by (report_id, paragraph_id).
-    keys = paragraphs.select(["report_id", "paragraph_id"]).to_pandas()
-    keys["_pidx"] = np.arange(len(keys))
-    keys = keys.drop_duplicates(["report_id", "paragraph_id"])
-    pidx = df[["report_id", "paragraph_id"]].merge(keys, how="left", on=["report_id", "paragraph_id"])["_pidx"]
-    pidx = pidx.fillna(-1).to_numpy(dtype=np.int64)
+    key = ["report_id", "paragraph_id"]
+    pidx = lookup(row_keys(facts, key), row_keys(paragraphs, key))
     has_par = pidx >= 0
     texts = paragraphs.column("text")
     text_objects = np.append(np.asarray(texts.to_pandas(), dtype=object), None)  # [-1] -> None
@@ -53,13 +52,15 @@ def _facts_frame(data: PackageData) -> pd.DataFrame:
         within &= (s_start >= p_start[safe]) & (s_end <= p_end[safe])
     df["_source_within_paragraph"] = within
 
-    # The unit's row of the code list: factor, base unit and kind.
-    code = units.select(["unit", "unit_base", "factor", "kind"]).to_pandas().drop_duplicates("unit")
-    code = code.rename(columns={"unit_base": "_unit_base_expected", "factor": "_factor", "kind": "_unit_kind"})
-    joined = df[["unit"]].merge(code, how="left", on="unit")
-    known = joined["_factor"].notna().to_numpy()
+    # The unit's row of the code list: factor, base unit and kind (NaN where the unit is not listed).
+    uidx = lookup(row_keys(facts, ["unit"]), row_keys(units, ["unit"]))
+    code = units.select(["unit_base", "factor", "kind"])
+    expected_base_of = np.append(np.asarray(code.column("unit_base").to_pandas(), dtype=object), np.nan)[uidx]
+    factor_of = np.append(code.column("factor").to_numpy(zero_copy_only=False).astype(float), np.nan)[uidx]
+    kind_of = np.append(np.asarray(code.column("kind").to_pandas(), dtype=object), np.nan)[uidx]
+    known = ~np.isnan(factor_of)  # listed, with a factor
     no_unit = df["unit"].isna().to_numpy()
-    factor = np.where(no_unit, 1.0, joined["_factor"].to_numpy(dtype=float))
+    factor = np.where(no_unit, 1.0, factor_of)
     value = df["value"].to_numpy(dtype=float)
     value_base = df["value_base"].to_numpy(dtype=float)
     expected = value * factor
@@ -71,15 +72,32 @@ def _facts_frame(data: PackageData) -> pd.DataFrame:
     rel = np.where(no_unit & np.isnan(value_base), np.nan, rel)  # bare ratio part: may have none
     df["_value_base_rel_error"] = np.where(known | no_unit, rel, np.nan)  # unknown unit: its own check
     unit_base = df["unit_base"].fillna("").to_numpy(dtype=object)
-    expected_base = joined["_unit_base_expected"].fillna("").to_numpy(dtype=object)
+    expected_base = np.where(pd.isna(expected_base_of), "", expected_base_of)
     df["_unit_base_matches"] = np.where(known, unit_base == expected_base, True) & (~no_unit | (unit_base == ""))
-    df["_unit_kind"] = joined["_unit_kind"].to_numpy(dtype=object)
-    df["_factor"] = joined["_factor"].to_numpy(dtype=float)
-    df["_unit_base_expected"] = joined["_unit_base_expected"].to_numpy(dtype=object)
+    df["_unit_kind"] = kind_of
+    df["_factor"] = factor_of
+    df["_unit_base_expected"] = expected_base_of
     with np.errstate(invalid="ignore"):
         df["_value_base_fraction"] = np.abs(value_base - np.round(value_base)) / np.maximum(np.abs(value_base), 1.0)
     _indicator_columns(df, data)
     return df
+
+
+_MISSING = object()  # a null key: equal to other null keys only, as in a pandas merge
+
+
+def row_keys(table: pa.Table, columns: list[str]) -> list[tuple]:
+    """Key columns of a table -> one tuple per row, nulls as _MISSING."""
+    cols = [[_MISSING if v is None or v != v else v for v in table.column(c).to_pylist()] for c in columns]
+    return list(zip(*cols))
+
+
+def lookup(keys: list[tuple], table_keys: list[tuple]) -> np.ndarray:
+    """Each key -> the position of its first row in table_keys, or -1 (a left join on a unique key)."""
+    first: dict[tuple, int] = {}
+    for i, key in enumerate(table_keys):
+        first.setdefault(key, i)
+    return np.fromiter((first.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
 
 
 def _indicator_columns(df: pd.DataFrame, data: PackageData) -> None:
@@ -90,19 +108,28 @@ def _indicator_columns(df: pd.DataFrame, data: PackageData) -> None:
         df["_indicator_fits"], df["_indicator_consistent"] = True, True
         return
     from ..indicators import indicator_fits
-    codes = {r["code"]: r for r in data.frame("indicator_codes").to_dict("records")}
+    code_frame = data.frame("indicator_codes")
+    codes = {c: {"measures": m, "unit_base": b}
+             for c, m, b in zip(code_frame["code"], code_frame["measures"], code_frame["unit_base"], strict=True)}
     kinds = dict(zip(df["unit"], df["_unit_kind"], strict=False))
-    df["_indicator_fits"] = [indicator_fits(codes.get(c), m, u, kinds.get(u)) if isinstance(c, str) and c else True
-                             for c, m, u in zip(df["indicator"], df["measure"], df["unit"], strict=True)]
-    coded = df[df["indicator"].fillna("").ne("") & df["qualifier"].fillna("").eq("")]
+    fits: dict[tuple, bool] = {}  # judged once per distinct (indicator, measure, unit)
+    for c, m, u in zip(df["indicator"], df["measure"], df["unit"], strict=True):
+        if (c, m, u) not in fits:
+            fits[(c, m, u)] = indicator_fits(codes.get(c), m, u, kinds.get(u)) if isinstance(c, str) and c else True
+    df["_indicator_fits"] = [fits[k] for k in zip(df["indicator"], df["measure"], df["unit"], strict=True)]
     keys = ["report_id", "indicator", "measure", "unit", "period_start", "period_end", "status"]
-    values = coded.assign(**{k: coded[k].fillna("") for k in keys}).groupby(keys)["value"].nunique()
-    clashing = values[values > 1].reset_index()[keys]
+    coded = df[df["indicator"].fillna("").ne("") & df["qualifier"].fillna("").eq("")]
+    statements: dict[tuple, set] = defaultdict(set)  # one statement -> the values it is given
+    rows = []
+    for index, *key, value in zip(coded.index, *(coded[k] for k in keys), coded["value"], strict=True):
+        key = tuple("" if pd.isna(v) else v for v in key)
+        rows.append((index, key))
+        if not pd.isna(value):
+            statements[key].add(value)
     df["_indicator_consistent"] = True
-    if len(clashing):
-        mask = coded.assign(**{k: coded[k].fillna("") for k in keys}).merge(clashing, on=keys, how="left",
-                                                                             indicator=True)["_merge"].eq("both")
-        df.loc[coded.index[mask.to_numpy()], "_indicator_consistent"] = False
+    clashing = [index for index, key in rows if len(statements[key]) > 1]
+    if clashing:
+        df.loc[clashing, "_indicator_consistent"] = False
 
 
 def quote_matches(facts: pa.Table, texts: pa.ChunkedArray, pidx: np.ndarray) -> np.ndarray:

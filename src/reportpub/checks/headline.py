@@ -21,7 +21,8 @@ def headline_indicators(data: PackageData) -> Iterator[Problem]:
     work = reports[reports["title"].fillna("").str.contains(markers, regex=True)] if markers else reports.iloc[:0]
     if work.empty:
         return
-    subjects = facts[facts["report_id"].isin(work["report_id"])][["report_id", "subject"]].copy()
+    subjects = facts[["report_id", "subject"]]  # the two columns first: a row filter copies every column
+    subjects = subjects[subjects["report_id"].isin(work["report_id"])].copy()
     subjects["subject"] = subjects["subject"].fillna("")
     present = {}
     for group, words in lexicon.groups:  # one vectorised pass per group (a handful), not per row

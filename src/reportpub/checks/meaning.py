@@ -19,7 +19,7 @@ import pandas as pd
 
 from .base import Check, PolicyError, Problem, agree, plural, rows_from_records
 from .data import PackageData
-from .derived import display_rows, facts_frame
+from .derived import display_rows, facts_frame, lookup, row_keys
 
 REPORT_COLUMNS = ("report_id", "title", "region", "publisher", "year", "plan_year", "delivered")
 
@@ -138,15 +138,16 @@ def _facts_with_frame(data: PackageData) -> pd.DataFrame:
             pd.to_datetime(year.astype("Int64").astype("string") + "-01-01", errors="coerce"))
         review_end = pd.to_datetime(reports["period_end"], errors="coerce")
         plan_end = pd.to_datetime(plan.astype("Int64").astype("string") + "-12-31", errors="coerce")
-        frame = pd.DataFrame({
-            "report_id": reports["report_id"],
+        window = {
             "_window_start": review_start - pd.DateOffset(years=t.years_before_review),
             "_window_end": plan_end.where(plan_end.notna(), review_end) + pd.DateOffset(years=t.years_after_plan),
             "_delivered": pd.to_datetime(reports["delivered"], errors="coerce"),
-        }).drop_duplicates("report_id")
-        facts = data.frame("facts")[["report_id", "period_start", "period_end", "status"]]
-        out = facts.merge(frame, how="left", on="report_id")
-        out.index = facts.index
+        }
+        # Each fact's report (its first row; -1: none, NaT below), as a left join on report_id would give.
+        pos = lookup(row_keys(data.table("facts"), ["report_id"]), row_keys(data.table("reports"), ["report_id"]))
+        out = data.frame("facts")[["report_id", "period_start", "period_end", "status"]].copy()
+        for column, values in window.items():
+            out[column] = values.array.take(pos, allow_fill=True)
         out["_start"] = pd.to_datetime(out["period_start"], errors="coerce")
         out["_end"] = pd.to_datetime(out["period_end"], errors="coerce")
         return out
