@@ -8,7 +8,9 @@ library agree on it.
 
 from __future__ import annotations
 
+import copy
 import os
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import yaml
@@ -20,8 +22,17 @@ BASE_URL_ENV = "REPORTPUB_BASE_URL"
 
 
 def package_settings() -> dict:
-    """datapackage/package.yaml -> its settings (read each time: operators edit the file)."""
-    return yaml.safe_load((contract.path("datapackage/package.yaml")).read_text(encoding="utf-8")) or {}
+    """datapackage/package.yaml -> its settings (parsed again whenever the file changes: operators
+    edit it; a render asks for them for each dataset)."""
+    path = contract.path("datapackage/package.yaml")
+    stat = os.stat(path)
+    return copy.deepcopy(_parsed(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4)
+def _parsed(path: str, mtime_ns: int, size: int) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
 
 
 def resolve_base_url(option: str | None = None) -> str | None:
