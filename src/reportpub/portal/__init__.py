@@ -9,13 +9,14 @@ portal/
   datasets/<name>/paragraphs.html   source text, one anchor per paragraph
   datasets/<name>/releases/<v>/<name>-<v>.zip   the whole release, datapackage.json at its root
   datasets/<name>/releases/<v>/xlsx/<table>.xlsx each table as an Excel workbook (bilingual header)
+  datasets/<name>/.rendered         what its pages were rendered from, its part of each catalogue
   indicators/                       every coded fact across datasets, and a page per indicator
 
 Only what changed is regenerated: a dataset's pages when its release changed (or the renderer
-did: portal/state.py), the catalogue files from each dataset's small summary, written piece by
-piece (catalogue.py), so that neither time nor memory grows with the datasets a render leaves
-alone; a file whose bytes would not change is not touched. Every write
-is atomic. Every string from a report is escaped (see html.py). With the portal's public address
+did: state.py); the catalogue files are assembled from each dataset's part of them, one dataset
+at a time, and written piece by piece (catalogue.py), so that neither the time nor the memory of
+a render grows with the datasets it leaves alone; a file whose bytes would not change is not
+touched. Every write is atomic. Every string from a report is escaped (see html.py). With the portal's public address
 (`base_url`, see reportpub.settings) every URL in the catalogues, the JSON-LD, the sitemap and the
 pages' canonical links is absolute; without it they are relative and harvesters cannot use them.
 """
