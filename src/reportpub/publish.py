@@ -183,7 +183,8 @@ def _record_input_key(ds_dir: Path, version: str, key: str) -> None:
 
 
 def refresh_portal(portal: str | os.PathLike, base_url: str | None = None) -> None:
-    """Regenerate the portal's pages (all datasets) under the publish lock."""
+    """Bring the portal's pages up to date under the publish lock: the pages of each dataset whose
+    release changed since they were rendered, and the catalogues (portal.render_portal)."""
     portal = Path(portal)
     portal.mkdir(parents=True, exist_ok=True)
     with _lock(portal):

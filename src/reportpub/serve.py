@@ -114,11 +114,11 @@ def make_server(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.
 
 def _rendered_for(portal: Path, base_url: str) -> dict[str, bytes]:
     """Portal folder -> its pages and catalogues as they read at `base_url` (nothing is written)."""
-    from .portal import load_datasets, site_files
+    from .portal import site_files
 
     if not (portal / "datasets").is_dir():
         return {}
-    return {path: text.encode("utf-8") for path, text in site_files(load_datasets(portal), base_url=base_url).items()}
+    return {path: text.encode("utf-8") for path, text in site_files(portal, base_url=base_url).items()}
 
 
 def serve(portal: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1", base_url: str | None = None) -> None:

@@ -9,11 +9,14 @@ portal/
   datasets/<name>/paragraphs.html   source text, one anchor per paragraph
   datasets/<name>/releases/<v>/<name>-<v>.zip   the whole release, datapackage.json at its root
   datasets/<name>/releases/<v>/xlsx/<table>.xlsx each table as an Excel workbook (bilingual header)
+  datasets/<name>/.rendered         what its pages were rendered from, its part of each catalogue
   indicators/                       every coded fact across datasets, and a page per indicator
 
-Only what changed is regenerated: `render_portal(portal, dataset=name)` writes that dataset's
-pages and the catalogue files; a file whose bytes would not change is not touched. Every write
-is atomic. Every string from a report is escaped (see html.py). With the portal's public address
+Only what changed is regenerated: a dataset's pages when its release changed (or the renderer
+did: state.py); the catalogue files are assembled from each dataset's part of them, one dataset
+at a time, and written piece by piece (catalogue.py), so that neither the time nor the memory of
+a render grows with the datasets it leaves alone; a file whose bytes would not change is not
+touched. Every write is atomic. Every string from a report is escaped (see html.py). With the portal's public address
 (`base_url`, see reportpub.settings) every URL in the catalogues, the JSON-LD, the sitemap and the
 pages' canonical links is absolute; without it they are relative and harvesters cannot use them.
 """
@@ -27,22 +30,22 @@ from pathlib import Path
 
 from ..errors import PublishError
 from ..settings import resolve_base_url
-from .crawl import robots_txt, sitemap_xml
+from .catalogue import PARTS, catalogue_files, dataset_parts
 from .dataset import render_dataset_page, render_paragraphs_page
-from .files import ensure_release_zip, write_atomic
-from .workbook import ensure_release_workbooks
-from .home import catalog_json, render_home
-from .indicators import render_indicators
-from .metadata import dcat_catalog, pod_catalog
+from .files import ensure_release_zip, write_atomic, write_atomic_chunks
+from .indicators import indicator_rows, render_indicators, row_order
 from .model import Dataset, dataset_names, latest_version, load_dataset
+from .state import PAGES, ROWS, dataset_key, is_current, read_entry, read_part, renderer_key, write_state
+from .workbook import ensure_release_workbooks
 
-__all__ = ["Dataset", "load_datasets", "render_index", "render_portal", "site_files"]
+__all__ = ["Dataset", "render_index", "render_portal", "site_files"]
 
 ASSETS = ("portal.css", "portal.js")
 
 
 def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base_url: str | None = None) -> None:
-    """Portal folder -> every page and catalogue file written (only `dataset`'s pages when it is given).
+    """Portal folder -> every page and catalogue file up to date: a dataset's pages are rendered
+    when they are out of date (portal/state.py), `dataset`'s in any case.
 
     base_url: the portal's public address; default as reportpub.settings.resolve_base_url says
     ($REPORTPUB_BASE_URL, then package.yaml's site_url), else URLs stay relative.
@@ -52,33 +55,56 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     names = dataset_names(portal)
     if dataset is not None and dataset not in names:
         raise PublishError(f"{portal}: no published dataset named {dataset!r}")
-    for name in names:
-        folder = portal / "datasets" / name
-        release = folder / "releases" / latest_version(folder)
-        ensure_release_workbooks(release)
-        ensure_release_zip(release, name, release.name)
+    renderer = renderer_key(base_url)
     _write_assets(portal)
-    datasets = load_datasets(portal, names)
-    for path, text in site_files(datasets, base_url=base_url, only=dataset).items():
-        write_atomic(portal / path, text)
-    render_indicators(portal, datasets)  # the cross-report view follows every change of a dataset
+    folders = [portal / "datasets" / name for name in names]
+    for folder in folders:
+        key = dataset_key(folder, latest_version(folder), renderer)
+        if folder.name == dataset or not is_current(folder, key):
+            _render_dataset(folder, key, base_url)
+    for path, chunks in catalogue_files(lambda: map(read_entry, folders),
+                                        lambda kind: (read_part(f, kind) for f in folders), base_url=base_url):
+        write_atomic_chunks(portal / path, chunks)
+    rows = sorted((r for f in folders for r in json.loads(read_part(f, ROWS))), key=row_order)
+    render_indicators(portal, rows)  # the cross-report view follows every change of a dataset
 
 
-def site_files(datasets: list[Dataset], *, base_url: str | None, only: str | None = None) -> dict[str, str]:
-    """Datasets -> {path from the portal root: text} of every page and catalogue file that depends on
-    the public address (`only`: of the dataset pages, only that dataset's). reportpub.serve serves
-    these from memory when it shows a portal at another address than the one it was built for."""
-    files = {}
-    for d in datasets:
-        if only is None or d.name == only:
-            files[f"datasets/{d.name}/index.html"] = render_dataset_page(d, base_url=base_url)
-            files[f"datasets/{d.name}/paragraphs.html"] = render_paragraphs_page(d, base_url=base_url)
-    files["catalog.json"] = _json(catalog_json(datasets))
-    files["catalog.jsonld"] = _json(dcat_catalog(datasets, base_url=base_url))
-    files["data.json"] = _json(pod_catalog(datasets, base_url=base_url))
-    files["sitemap.xml"] = sitemap_xml(datasets, base_url=base_url)
-    files["robots.txt"] = robots_txt(base_url=base_url)
-    files["index.html"] = render_home(datasets, base_url=base_url)
+def _render_dataset(folder: Path, key: str, base_url: str | None) -> None:
+    """One dataset -> its downloads made, its pages written, then what the catalogues need of it kept."""
+    portal, name = folder.parent.parent, folder.name
+    release = folder / "releases" / latest_version(folder)
+    ensure_release_workbooks(release)
+    ensure_release_zip(release, name, release.name)
+    d = load_dataset(portal, name)
+    pages = _pages(d, base_url)
+    for page in PAGES:
+        write_atomic(folder / page, pages[page])
+    entry, parts = dataset_parts(d, base_url=base_url)
+    parts[ROWS] = json.dumps(indicator_rows([d]), ensure_ascii=False)
+    files = list(PAGES) + [x.path.removeprefix(f"datasets/{name}/") for x in d.downloads]
+    write_state(folder, key, entry, parts, files)
+
+
+def _pages(d: Dataset, base_url: str | None) -> dict[str, str]:
+    return {"index.html": render_dataset_page(d, base_url=base_url),
+            "paragraphs.html": render_paragraphs_page(d, base_url=base_url)}
+
+
+def site_files(portal: str | os.PathLike, *, base_url: str | None) -> dict[str, str]:
+    """Portal folder -> {path from the portal root: text} of every page and catalogue file that
+    depends on the public address, nothing written. reportpub.serve serves these from memory when
+    it shows a portal at another address than the one it was built for."""
+    portal = Path(portal)
+    files, entries, parts = {}, [], {kind: [] for kind in PARTS}
+    for name in dataset_names(portal):
+        d = load_dataset(portal, name)
+        files.update({f"datasets/{name}/{page}": text for page, text in _pages(d, base_url).items()})
+        entry, dataset_part = dataset_parts(d, base_url=base_url)
+        entries.append(entry)
+        for kind in PARTS:
+            parts[kind].append(dataset_part[kind])
+    for path, chunks in catalogue_files(lambda: entries, parts.__getitem__, base_url=base_url):
+        files[path] = "".join(chunks)
     return files
 
 
@@ -88,17 +114,7 @@ def render_index(portal: str | os.PathLike) -> str:
     return (Path(portal) / "index.html").read_text(encoding="utf-8")
 
 
-def load_datasets(portal: str | os.PathLike, names: list[str] | None = None) -> list[Dataset]:
-    """Portal folder -> its published datasets (latest release of each), sorted by name."""
-    portal = Path(portal)
-    return [load_dataset(portal, n) for n in (dataset_names(portal) if names is None else names)]
-
-
 def _write_assets(portal: Path) -> None:
     folder = resources.files(__package__) / "assets"
     for name in ASSETS:
         write_atomic(portal / "assets" / name, (folder / name).read_bytes())
-
-
-def _json(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -7,23 +7,26 @@ without the portal's public address the sitemap lists paths and robots.txt names
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from .metadata import link
-from .model import Dataset
 
 
-def sitemap_xml(datasets: list[Dataset], *, base_url: str | None) -> str:
-    """Datasets -> sitemap.xml text: the catalogue, each dataset page and its source-text page."""
-    modified = max((d.created for d in datasets), default="")
-    entries = [("index.html", modified)]
-    for d in datasets:
-        entries += [(f"datasets/{d.name}/index.html", d.created), (f"datasets/{d.name}/paragraphs.html", d.created)]
-    urls = "".join(f"  <url><loc>{escape(link(path, base_url=base_url))}</loc>"
-                   + (f"<lastmod>{escape(when)}</lastmod>" if when else "") + "</url>\n"
-                   for path, when in entries)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
+def sitemap_xml(datasets: Iterable[tuple[str, str]], totals, *, base_url: str | None) -> Iterator[str]:
+    """(each dataset's name and last release date, their catalogue.Totals) -> sitemap.xml text, in
+    pieces: the catalogue, each dataset page and its source-text page."""
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    yield _url("index.html", totals.modified, base_url)
+    for name, created in datasets:
+        yield _url(f"datasets/{name}/index.html", created, base_url)
+        yield _url(f"datasets/{name}/paragraphs.html", created, base_url)
+    yield "</urlset>\n"
+
+
+def _url(path: str, when: str, base_url: str | None) -> str:
+    return (f"  <url><loc>{escape(link(path, base_url=base_url))}</loc>"
+            + (f"<lastmod>{escape(when)}</lastmod>" if when else "") + "</url>\n")
 
 
 def robots_txt(*, base_url: str | None) -> str:

@@ -11,6 +11,7 @@ import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 # 1980-01-01 is the earliest date a zip entry can hold: a fixed date keeps the archive's bytes
@@ -26,13 +27,27 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
             return False
     except OSError:
         pass
+    return _replace_with(path, [raw])
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[str | bytes]) -> bool:
+    """(path, pieces of text or bytes) -> as write_atomic, without holding the whole text: the pieces
+    go to a temporary file, which replaces `path` only when its bytes differ."""
+    return _replace_with(path, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks), keep_same=True)
+
+
+def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(raw)
+            for chunk in chunks:
+                f.write(chunk)
             f.flush()
+            if keep_same and _same_bytes(tmp, path):
+                tmp.unlink()
+                return False
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
@@ -40,6 +55,21 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
         tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+def _same_bytes(a: Path, b: Path, block: int = 1 << 20) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                x, y = fa.read(block), fb.read(block)
+                if x != y:
+                    return False
+                if not x:
+                    return True
+    except OSError:
+        return False
 
 
 def release_files(release: Path) -> list[str]:

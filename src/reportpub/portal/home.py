@@ -1,17 +1,22 @@
-"""Datasets -> the catalogue home page (index.html) and its data (catalog.json).
+"""Datasets -> the catalogue home page (index.html) and its data (catalog.json), in pieces.
 
 The list is rendered in HTML, so it reads without JavaScript; the same records are embedded as
 JSON in the page, and portal.js filters the list from them (no fetch: a page opened from
-file:// cannot fetch files next to it).
+file:// cannot fetch files next to it). A dataset's record and card are made when its pages are
+rendered, and the files assembled from them (catalogue.py).
 """
 
 from __future__ import annotations
 
-from .html import bi, bi_html, esc, fmt_period, href, json_for_script, page
+from collections.abc import Iterable, Iterator
+
+from .html import bi, bi_html, esc, fmt_period, href, page, script_safe
 from .metadata import link
 from .model import Dataset
+from .stream import ITEMS, json_chunks
 
 CHIPS_SHOWN = 6
+CARDS = "\x00cards\x00"  # stands for the cards inside the page
 
 
 def catalog_record(d: Dataset) -> dict:
@@ -40,8 +45,10 @@ def catalog_record(d: Dataset) -> dict:
     }
 
 
-def catalog_json(datasets: list[Dataset]) -> dict:
-    return {"generator": "reportpub", "datasets": [catalog_record(d) for d in datasets]}
+def catalog_json(records: Iterable[str]) -> Iterator[str]:
+    """Each dataset's catalog_record as stream.dumps text (indent 2) -> catalog.json text, in pieces."""
+    yield from json_chunks({"generator": "reportpub", "datasets": ITEMS}, records, indent=2)
+    yield "\n"
 
 
 def validation_badge(valid: bool | None, summary: dict | None = None) -> str:
@@ -59,17 +66,10 @@ def validation_badge(valid: bool | None, summary: dict | None = None) -> str:
     return f'<span class="badge {cls}">{label}</span>{detail}'
 
 
-def render_home(datasets: list[Dataset], *, base_url: str | None = None) -> str:
-    """Datasets -> index.html text."""
-    records = catalog_json(datasets)
-    cards = "\n".join(_card(d, r) for d, r in zip(datasets, records["datasets"]))
-    publishers = sorted({p for d in datasets for p in d.publishers})
-    years = sorted({y for d in datasets for y in d.years}, reverse=True)
-    indicators: dict[str, str] = {}
-    for d in datasets:
-        for en, zh in d.indicators:
-            indicators.setdefault(en, zh)
-    n = len(datasets)
+def render_home(cards: Iterable[str], records: Iterable[str], totals, *, base_url: str | None = None) -> Iterator[str]:
+    """(each dataset's card, its catalog_record as stream.dumps text with indent 1 and sorted keys,
+    their catalogue.Totals) -> index.html text, in pieces."""
+    publishers, years, indicators, n = totals.publishers, totals.years, totals.indicators, totals.count
     body = f"""
 <section class="intro">
   <h1>{bi("数据目录", "Dataset catalogue")}</h1>
@@ -92,34 +92,43 @@ def render_home(datasets: list[Dataset], *, base_url: str | None = None) -> str:
 </form>
 <p class="count" id="count" aria-live="polite">{bi_html(f'<b class="n">{n}</b> 个数据集', f'<b class="n">{n}</b> dataset{"s" if n != 1 else ""}')}</p>
 <ul class="datasets" id="datasets">
-{cards or ""}
+{CARDS}
 </ul>
-<p class="empty" id="empty"{"" if not datasets else " hidden"}>{bi("没有符合条件的数据集。", "No dataset matches.") if datasets else bi("尚未发布任何数据集。", "No dataset has been published yet.")}</p>
-<script type="application/json" id="catalog-data">{json_for_script(records)}</script>
+<p class="empty" id="empty"{"" if not n else " hidden"}>{bi("没有符合条件的数据集。", "No dataset matches.") if n else bi("尚未发布任何数据集。", "No dataset has been published yet.")}</p>
+<script type="application/json" id="catalog-data">{ITEMS}</script>
 """
-    return page(root="", title_zh="数据目录 · 政府报告开放数据", title_en="Catalogue · Government report open data",
+    text = page(root="", title_zh="数据目录 · 政府报告开放数据", title_en="Catalogue · Government report open data",
                 body=body, page_id="home", canonical=base_url and link("index.html", base_url=base_url))
+    head, rest = text.split(CARDS)
+    middle, tail = rest.split(ITEMS)
+    yield head
+    yield from ((("\n" if i else "") + c) for i, c in enumerate(cards))
+    yield middle
+    yield from json_chunks({"generator": "reportpub", "datasets": ITEMS}, records, indent=1, sort_keys=True,
+                           escape=script_safe)
+    yield tail
 
 
 def _all_option() -> str:
     return '<option value="" data-zh="全部" data-en="All">全部</option>'
 
 
-def _card(d: Dataset, r: dict) -> str:
-    url = href("datasets", d.name, "index.html")
-    title_en = f'<p class="title-en" lang="en">{esc(d.title_en)}</p>' if d.title_en else ""
-    chips = "".join(f'<li>{bi(zh, en)}</li>' for en, zh in d.indicators[:CHIPS_SHOWN])
-    more = len(d.indicators) - CHIPS_SHOWN
+def card(r: dict) -> str:
+    """A catalog record -> its card in the list."""
+    url = href("datasets", r["name"], "index.html")
+    title_en = f'<p class="title-en" lang="en">{esc(r["title_en"])}</p>' if r["title_en"] else ""
+    chips = "".join(f'<li>{bi(i["zh"], i["en"])}</li>' for i in r["indicators"][:CHIPS_SHOWN])
+    more = len(r["indicators"]) - CHIPS_SHOWN
     if more > 0:
         chips += f'<li class="more">{bi(f"另 {more} 项", f"+{more} more")}</li>'
-    return f"""<li class="card" data-name="{esc(d.name)}">
-  <h2><a href="{url}">{esc(d.title)}</a></h2>{title_en}
+    return f"""<li class="card" data-name="{esc(r["name"])}">
+  <h2><a href="{url}">{esc(r["title"])}</a></h2>{title_en}
   <dl class="meta">
-    <div><dt>{bi("发布机关", "Publisher")}</dt><dd>{esc(d.publisher) or "—"}</dd></div>
+    <div><dt>{bi("发布机关", "Publisher")}</dt><dd>{esc(r["publisher"]) or "—"}</dd></div>
     <div><dt>{bi("期间", "Period")}</dt><dd>{esc(r["period"]) or "—"}</dd></div>
-    <div><dt>{bi("最新版本", "Latest version")}</dt><dd>{esc(d.version)}</dd></div>
-    <div><dt>{bi("事实数", "Facts")}</dt><dd>{d.fact_count}</dd></div>
-    <div><dt>{bi("校验", "Validation")}</dt><dd>{validation_badge(d.valid)}</dd></div>
+    <div><dt>{bi("最新版本", "Latest version")}</dt><dd>{esc(r["version"])}</dd></div>
+    <div><dt>{bi("事实数", "Facts")}</dt><dd>{r["facts"]}</dd></div>
+    <div><dt>{bi("校验", "Validation")}</dt><dd>{validation_badge(r["valid"])}</dd></div>
   </dl>
   <ul class="chips" aria-label="指标 / indicators">{chips}</ul>
 </li>"""

@@ -23,7 +23,11 @@ def esc(value) -> str:
 
 def json_for_script(obj) -> str:
     """Object -> JSON that cannot close or comment out the <script> element it is embedded in."""
-    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1)
+    return script_safe(json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1))
+
+
+def script_safe(text: str) -> str:
+    """JSON text (or a piece of it) -> the same JSON, with nothing that could end a <script> element."""
     return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 

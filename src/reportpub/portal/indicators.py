@@ -1,6 +1,7 @@
 """The portal's cross-report view: one row per coded fact of every latest release, as a Frictionless
 package (`indicators/`: CSV, Parquet, Table Schema) and a page per indicator with the regions side
-by side. Rebuilt whenever the portal is rendered, so it always matches the datasets' latest releases.
+by side. Rebuilt whenever the portal is rendered, so it always matches the datasets' latest releases; each
+dataset's rows are made when its pages are (portal/state.py keeps them), so a render reads no table.
 
 portal/indicators/datapackage.json, data/indicators.{csv,parquet}, data/indicator_codes.csv
 portal/indicators/index.html           every indicator with its number of facts and regions
@@ -46,13 +47,18 @@ def indicator_rows(datasets: list[Dataset]) -> list[dict]:
                 "approx": f["approx"], "qualifier": f.get("qualifier") or "", "fact_id": f["fact_id"],
                 "quote": f["quote"], "quote_url": f"datasets/{d.name}/paragraphs.html#{anchor}",
             })
-    return sorted(rows, key=lambda r: (r["indicator"], r["region"], r["period_end"], r["dataset"], r["fact_id"]))
+    return sorted(rows, key=row_order)
 
 
-def render_indicators(portal: Path, datasets: list[Dataset]) -> None:
-    """Write the cross-report package and the indicator pages (files whose bytes are unchanged stay)."""
+def row_order(r: dict) -> tuple:
+    """The order of the indicators table: by indicator, region, period, dataset and fact."""
+    return r["indicator"], r["region"], r["period_end"], r["dataset"], r["fact_id"]
+
+
+def render_indicators(portal: Path, rows: list[dict]) -> None:
+    """Rows of every dataset, in row_order -> the cross-report package and the indicator pages
+    (files whose bytes are unchanged stay)."""
     folder = portal / FOLDER
-    rows = indicator_rows(datasets)
     _write_package(folder, rows)
     by_code: dict[str, list[dict]] = defaultdict(list)
     for r in rows:

@@ -3,18 +3,21 @@ dataset page) and Project Open Data v1.1 (data.json).
 
 URLs are absolute when the portal's public address is known (`base_url`), else relative to the
 file that holds them, so the files stay correct wherever the folder is hosted; a JSON-LD parser
-resolves them against the document's own address.
+resolves them against the document's own address. The catalogues are assembled from each
+dataset's entry, dumped when its pages are rendered (see catalogue.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from posixpath import relpath
 
 from .. import EXTRACTOR_VERSION
 from ..settings import contact_email, package_settings
 from .changelog import changelog_text
 from .model import Dataset, Download
+from .stream import ITEMS, json_chunks
 
 NS = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -75,29 +78,29 @@ def distribution_title(d: Download) -> tuple[str, str]:
 # Every value from a controlled vocabulary carries the class the DCAT-AP range asks for: a
 # harvester may hold no background knowledge of the EU code lists.
 
-def dcat_catalog(datasets: list[Dataset], *, base_url: str | None = None) -> dict:
-    """Datasets -> a DCAT-AP 3 catalogue as a JSON-LD document (for catalog.jsonld at the portal root)."""
-    modified = max((d.created for d in datasets), default="")
-    issued = min((d.first_created for d in datasets if d.first_created), default="")
+def dcat_catalog(items: Iterable[str], totals, *, base_url: str | None = None) -> Iterator[str]:
+    """(each dataset's dcat_dataset as stream.dumps text, their catalogue.Totals) -> catalog.jsonld
+    text, a DCAT-AP 3 catalogue as a JSON-LD document, in pieces."""
     catalog = {
         "@id": link("index.html", base_url=base_url) + "#catalog",
         "@type": "dcat:Catalog",
         "dct:title": _lang(*CATALOG_TITLE),
         "dct:description": _lang(*CATALOG_DESCRIPTION),
-        "dct:publisher": _agent(_platform_publisher(datasets), publisher_type()),
+        "dct:publisher": _agent(totals.publisher, publisher_type()),
         "foaf:homepage": {"@id": link("index.html", base_url=base_url), "@type": "foaf:Document"},
         "dct:language": [_language(c) for c in LANGUAGES],
         "dcat:themeTaxonomy": {"@id": THEMES, "@type": "skos:ConceptScheme", "dct:title": _lang("数据主题", "Data theme")},
-        "dcat:dataset": [dcat_dataset(d, base_url=base_url) for d in datasets],
+        "dcat:dataset": ITEMS,
     }
     licence = site_licence()
     if licence:
         catalog["dct:license"] = {"@id": licence, "@type": "dct:LicenseDocument"}
-    if issued:
-        catalog["dct:issued"] = _datetime(issued)
-    if modified:
-        catalog["dct:modified"] = _datetime(modified)
-    return {"@context": dict(NS), "@graph": [catalog]}
+    if totals.issued:
+        catalog["dct:issued"] = _datetime(totals.issued)
+    if totals.modified:
+        catalog["dct:modified"] = _datetime(totals.modified)
+    yield from json_chunks({"@context": dict(NS), "@graph": [catalog]}, items, indent=2)
+    yield "\n"
 
 
 def dcat_dataset(d: Dataset, *, base_url: str | None = None) -> dict:
@@ -204,21 +207,23 @@ def schema_org_dataset(d: Dataset, *, base_url: str | None = None) -> dict:
 
 # --- Project Open Data v1.1 -----------------------------------------------------------------
 
-def pod_catalog(datasets: list[Dataset], *, base_url: str | None = None) -> dict:
-    """Datasets -> data.json (Project Open Data metadata schema v1.1)."""
+def pod_catalog(items: Iterable[str], *, base_url: str | None = None) -> Iterator[str]:
+    """Each dataset's pod_dataset as stream.dumps text -> data.json text (Project Open Data metadata
+    schema v1.1), in pieces."""
     out = {
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
         "@type": "dcat:Catalog",
         "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
         "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
-        "dataset": [_pod_dataset(d, base_url) for d in datasets],
+        "dataset": ITEMS,
     }
     if base_url:
         out["@id"] = link("data.json", base_url=base_url)
-    return out
+    yield from json_chunks(out, items, indent=2)
+    yield "\n"
 
 
-def _pod_dataset(d: Dataset, base_url: str | None) -> dict:
+def pod_dataset(d: Dataset, base_url: str | None) -> dict:
     zh, en = d.description
     start, end = d.temporal
     contact = {"@type": "vcard:Contact", "fn": _platform_publisher([d])}
@@ -270,12 +275,17 @@ def provenance_text(d: Dataset) -> tuple[str, str]:
     return zh, en
 
 
-def _platform_publisher(datasets: list[Dataset]) -> str:
-    for d in datasets:
-        for c in d.descriptor.get("contributors") or []:
-            if "publisher" in (c.get("roles") or []) and c.get("title"):
-                return str(c["title"])
-    return "reportpub"
+def _platform_publisher(datasets: Iterable[Dataset]) -> str:
+    """The publisher the first of the datasets names (the operator's organisation), else reportpub."""
+    return next((p for p in map(named_publisher, datasets) if p), "reportpub")
+
+
+def named_publisher(d: Dataset) -> str | None:
+    """The publisher among a dataset's contributors, None when it names none."""
+    for c in d.descriptor.get("contributors") or []:
+        if "publisher" in (c.get("roles") or []) and c.get("title"):
+            return str(c["title"])
+    return None
 
 
 def contact_of(d: Dataset) -> str:
