@@ -5,15 +5,19 @@ byte order mark shows there as mojibake, and adding one would change the bytes e
 checksum and scorer already relies on. So the CSVs stay as they are and each table is also offered
 as a workbook, read from the Parquet file (the exact text: no formula escaping needed, every cell
 is written as a typed value, never as a formula), with two header rows: the columns' Chinese and
-English titles. Written once per release, with fixed dates, so the bytes depend on the data only.
+English titles. Written once per release, with fixed dates, so the bytes depend on the data only:
+the workbooks of the code lists every release carries (units, indicator codes) are built once per
+process and copied (`_recent`, keyed by the Parquet file's sha256, the table and its schema).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 from .model import field_titles, workbook_rel
@@ -21,6 +25,9 @@ from .model import field_titles, workbook_rel
 MAX_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the two header rows
 MAX_CELL = 32_767  # characters Excel keeps in one cell
 _CREATED = dt.datetime(2000, 1, 1)
+_recent: OrderedDict[tuple, bytes] = OrderedDict()  # (parquet sha256, table, schema) -> workbook bytes
+RECENT_KEPT = 16  # a release adds three tables of its own; the code lists stay among the recent
+RECENT_MAX_BYTES = 4 << 20  # a larger workbook is not kept in memory
 
 
 def ensure_release_workbooks(release: Path) -> list[Path]:
@@ -43,6 +50,35 @@ def ensure_release_workbooks(release: Path) -> list[Path]:
 
 
 def _write_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool:
+    key = (hashlib.sha256(parquet.read_bytes()).hexdigest(), table, json.dumps(schema, sort_keys=True))
+    if key in _recent:
+        _recent.move_to_end(key)
+        _write_bytes(path, _recent[key])
+        return True
+    if not _build_workbook(parquet, schema, table, path):
+        return False
+    if path.stat().st_size <= RECENT_MAX_BYTES:
+        _recent[key] = path.read_bytes()
+        if len(_recent) > RECENT_KEPT:
+            _recent.popitem(last=False)
+    return True
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """The bytes of a workbook built before, written as _build_workbook writes one: whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _build_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool:
     import pyarrow.parquet as pq
     import xlsxwriter
 
