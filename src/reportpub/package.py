@@ -18,7 +18,8 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -131,7 +132,7 @@ def _paragraph_row(report_id: str, p) -> dict:
             "source_start": p.source_start, "source_end": p.source_end}
 
 
-_FACT_FIELDS = tuple(f.name for f in fields(Fact))
+_FACT_FIELDS = tuple(f.name for f in dataclass_fields(Fact))
 
 
 def _fact_row(f: Fact) -> dict:
@@ -188,7 +189,7 @@ def _arrow_table(rows: list[dict], schema: dict) -> pa.Table:
             if f.get("constraints", {}).get("required"):
                 values = [v or "" for v in values]
             else:
-                values = [None if v in (None, "") else v for v in values]
+                values = [None if v in (None, "") else (v or "") for v in values]
         columns[f["name"]] = pa.array(values, type=_ARROW_TYPES[f["type"]])
     return pa.table(columns)
 

@@ -223,7 +223,7 @@ def _stage_validate(built: list[tuple[_Timer, BuildResult]], portal) -> list:
     return checked
 
 
-BATCH = 32  # reports validated together: enough to share a suite run, few enough to keep memory flat
+BATCH = 64  # reports validated together: enough to share a suite run, few enough to keep memory flat
 MIN_PER_WORKER = 4  # fewer reports than this per worker process are not worth forking for
 
 
