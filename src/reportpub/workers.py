@@ -81,3 +81,17 @@ def settle(package: Path, work_dir) -> None:
 
 def clean_rounds(work_dir) -> None:
     shutil.rmtree(Path(work_dir) / ROUNDS, ignore_errors=True)
+
+
+def each_in_processes(fn, items: list[tuple], workers: int, *, least: int = 8) -> None:
+    """fn(*item) for every item: in `workers` forked processes when there are at least `least`
+    items (fewer are not worth forking for), here otherwise. The first error raises here, as it
+    would in one process."""
+    if workers <= 1 or len(items) < least:
+        for item in items:
+            fn(*item)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_worker_logging) as pool:
+        for future in [pool.submit(fn, *item) for item in items]:
+            future.result()

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..errors import PublishError
 from ..settings import resolve_base_url
+from ..workers import each_in_processes
 from .catalogue import PARTS, catalogue_files, dataset_parts
 from .dataset import render_dataset_page, render_paragraphs_page
 from .files import ensure_release_zip, write_atomic, write_atomic_chunks
@@ -58,10 +59,10 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     renderer = renderer_key(base_url)
     _write_assets(portal)
     folders = [portal / "datasets" / name for name in names]
-    for folder in folders:
-        key = dataset_key(folder, latest_version(folder), renderer)
-        if folder.name == dataset or not is_current(folder, key):
-            _render_dataset(folder, key, base_url)
+    stale = [(folder, key, base_url) for folder in folders
+             if (key := dataset_key(folder, latest_version(folder), renderer))
+             and (folder.name == dataset or not is_current(folder, key))]
+    each_in_processes(_render_dataset, stale, os.cpu_count() or 1)  # each writes in its own folder only
     for path, chunks in catalogue_files(lambda: map(read_entry, folders),
                                         lambda kind: (read_part(f, kind) for f in folders), base_url=base_url):
         write_atomic_chunks(portal / path, chunks)
