@@ -19,15 +19,16 @@ from pathlib import Path
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def write_atomic(path: Path, data: str | bytes) -> bool:
-    """(path, text or bytes) -> True when the file was (re)written, False when it already held them."""
+def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> bool:
+    """(path, text or bytes) -> True when the file was (re)written, False when it already held them.
+    durable=False skips the fsync, for a file whose loss only costs work (state.py's record)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         if path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw:
             return False
     except OSError:
         pass
-    return _replace_with(path, [raw])
+    return _replace_with(path, [raw], durable=durable)
 
 
 def write_atomic_chunks(path: Path, chunks: Iterable[str | bytes]) -> bool:
@@ -36,7 +37,7 @@ def write_atomic_chunks(path: Path, chunks: Iterable[str | bytes]) -> bool:
     return _replace_with(path, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks), keep_same=True)
 
 
-def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False) -> bool:
+def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False, durable: bool = True) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
@@ -48,7 +49,8 @@ def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False) 
             if keep_same and _same_bytes(tmp, path):
                 tmp.unlink()
                 return False
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -85,7 +85,8 @@ def write_state(folder: Path, key: str, entry: dict, parts: dict[str, str], file
         offsets[name] = [at, len(blob)]
         at += len(blob)
     header = json.dumps({"key": key, "parts": offsets}).encode("utf-8")
-    write_atomic(folder / STATE, header + b"\n" + b"".join(blobs.values()))
+    # no fsync: the pages are on disk already, and a record lost in a crash only means rendering again
+    write_atomic(folder / STATE, header + b"\n" + b"".join(blobs.values()), durable=False)
 
 
 def read_entry(folder: Path) -> dict:
