@@ -236,8 +236,9 @@ def test_a_symlink_in_a_package_is_never_followed_nor_written_through(ran):
     assert results["FIFO in a package, validate"].seconds < 60
 
 
-def test_run_skips_links_and_fifos_in_a_folder_and_publishes_only_regular_files(tmp_path):
-    """A link dropped into an inbox folder must not publish its target; a FIFO must not block."""
+def test_run_skips_links_and_fifos_in_a_folder_and_publishes_only_regular_files(tmp_path, prefect_server):
+    """A link dropped into an inbox folder must not publish its target; a FIFO must not block.
+    (On the session's Prefect server: a temporary server of its own would cost ~30 s of CPU.)"""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     secret = tmp_path / "secret" / "passwords.txt"
@@ -247,7 +248,7 @@ def test_run_skips_links_and_fifos_in_a_folder_and_publishes_only_regular_files(
     (inbox / "leak.txt").symlink_to(secret)
     os.mkfifo(inbox / "pipe.txt")
     result = run_cli(["run", "inbox", "--portal", "portal", "--work-dir", "work"], cwd=tmp_path,
-                     env=base_env(tmp_path), timeout=240)
+                     env=base_env(tmp_path, PREFECT_API_URL=prefect_server.url), timeout=240)
     assert result.code == 0, str(result)
     skipped = [ln for ln in result.err.splitlines() if "skipped" in ln]
     assert len(skipped) == 2 and any("leak.txt" in ln and "symbolic link" in ln for ln in skipped) \
