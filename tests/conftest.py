@@ -35,12 +35,17 @@ def _prefect_home(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(_prefect_home):
-    """A temporary Prefect server for flows run inside the test process, stopped with the session."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_harness(_prefect_home, prefect_server):
+    """Flows run inside the test process report to the session's one real Prefect server (a second,
+    temporary server of prefect_test_harness would cost another start of half a minute)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with prefect_test_harness(server_startup_timeout=90):
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server.url}):
         yield
+        APILogWorker.drain_all()  # what the flows logged reaches the server before it stops
+        EventsWorker.drain_all()
 
 
 CKAN_ENV_FILE = Path(os.environ.get("CKAN_ENV_FILE") or ROOT / ".run" / "ckan" / "ckan.env")

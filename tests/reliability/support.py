@@ -155,6 +155,19 @@ class WarmCli:
     def run(self, argv: list, *, cwd: Path, env: dict | None = None, kill_at: dict | None = None) -> Result:
         return self.wait(self.start(argv, cwd=cwd, env=env, kill_at=kill_at))
 
+    def run_all(self, jobs: dict, *, parallel: int = 3, timeout: float = 120) -> dict:
+        """{key: (argv, cwd, env)} -> {key: Result}, `parallel` commands at a time (the oldest is
+        waited for first). Not for a limit on time or memory: a forked child's peak RSS includes
+        what it shares with the warm process; run_cli measures those."""
+        results, running, pending = {}, [], list(jobs.items())
+        while pending or running:
+            while pending and len(running) < parallel:
+                key, (argv, cwd, env) = pending.pop(0)
+                running.append((key, self.start(argv, cwd=cwd, env=env)))
+            key, job = running.pop(0)
+            results[key] = self.wait(job, timeout=timeout)
+        return results
+
     def close(self) -> None:
         self.proc.stdin.close()
         try:
