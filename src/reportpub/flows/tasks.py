@@ -1,8 +1,8 @@
 """How every flow runs its reports: the engine's one path as Prefect tasks, concurrently.
 
-Without approval each task runs `process_reports` on a chunk of reports (their packages are
-validated together: a suite run costs mostly set-up), at least one chunk per core so that a small
-batch still spreads over the workers. With approval the same two halves run as two tasks per
+Without approval one task runs `process_reports` on the whole batch: the engine's worker
+processes (one per core) prepare rounds of reports, validated together, and the task releases
+them in order; on a Dask runner chunks of up to BATCH reports are the tasks. With approval the same two halves run as two tasks per
 report, `prepare` and `release`, and between them each release that passed the checks
 waits in its own `steward_review` flow run, all of them side by side. A task is retried only
 when its report hit a transient I/O error (`retry_condition_fn`); a report that fails the same
