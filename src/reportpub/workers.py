@@ -26,11 +26,8 @@ def prepared_in_workers(paths: list[str], portal, work_dir, *, force: bool, conf
                         workers: int) -> Iterator[list[tuple[int, object]]]:
     """Reports -> rounds of (index, Candidate | ReportOutcome) in input order, prepared by `workers`
     processes; a round whose process died is prepared here instead. Never raises."""
-    from .pipeline import prepare_rounds
-
     starts = range(0, len(paths), batch)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_logging) as pool:
+    with _pool(workers) as pool:
         futures = [pool.submit(_prepare_round, paths[s:s + batch], s, portal, work_dir, force, config, batch)
                    for s in starts]
         for start, future in zip(starts, futures):
@@ -39,10 +36,7 @@ def prepared_in_workers(paths: list[str], portal, work_dir, *, force: bool, conf
             except Exception as exc:  # noqa: BLE001 - a worker killed (out of memory...): do its round here
                 log.warning("round of reports %d-%d: its worker failed (%s); prepared here instead",
                             start + 1, start + batch, exc)
-                yield [(start + i, p) for round_ in prepare_rounds(paths[start:start + batch], portal,
-                                                                    _round_dir(work_dir, start), force=force,
-                                                                    config=config, batch=batch)
-                       for i, p in round_]
+                yield _prepare_round(paths[start:start + batch], start, portal, work_dir, force, config, batch)
 
 
 def _prepare_round(paths: list[str], start: int, portal, work_dir, force: bool, config: str | None,
@@ -52,6 +46,11 @@ def _prepare_round(paths: list[str], start: int, portal, work_dir, force: bool, 
     return [(start + i, prepared) for round_ in prepare_rounds(paths, portal, _round_dir(work_dir, start),
                                                                 force=force, config=config, batch=batch)
             for i, prepared in round_]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Forked workers (they start with what this process imported), logging to stderr only."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_logging)
 
 
 def _round_dir(work_dir, start: int) -> Path:
@@ -91,7 +90,6 @@ def each_in_processes(fn, items: list[tuple], workers: int, *, least: int = 8) -
         for item in items:
             fn(*item)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_worker_logging) as pool:
+    with _pool(workers) as pool:
         for future in [pool.submit(fn, *item) for item in items]:
             future.result()

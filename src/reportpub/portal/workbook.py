@@ -20,6 +20,7 @@ import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
+from .files import write_atomic
 from .model import field_titles, workbook_rel
 
 MAX_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the two header rows
@@ -53,7 +54,7 @@ def _write_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool
     key = (hashlib.sha256(parquet.read_bytes()).hexdigest(), table, json.dumps(schema, sort_keys=True))
     if key in _recent:
         _recent.move_to_end(key)
-        _write_bytes(path, _recent[key])
+        write_atomic(path, _recent[key])
         return True
     if not _build_workbook(parquet, schema, table, path):
         return False
@@ -62,20 +63,6 @@ def _write_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool
         if len(_recent) > RECENT_KEPT:
             _recent.popitem(last=False)
     return True
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """The bytes of a workbook built before, written as _build_workbook writes one: whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _build_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool:
