@@ -171,7 +171,10 @@ class PackageData:
     def _read_parquet(self, table: str) -> pa.Table:
         path = self.path(parquet_name(table))
         try:
-            return pq.read_table(path)
+            try:  # one file, one thread: a tenth of read_table's cost on tables this small
+                return pq.ParquetFile(path).read(use_threads=False)
+            except (pa.ArrowException, OSError, ValueError):
+                return pq.read_table(path)  # its error names the file: the finding stays as it was
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise Unavailable(f"{table}: {path.name} cannot be read as Parquet: {_short(exc)}",
                               parquet_name(table)) from None

@@ -8,7 +8,7 @@ the code points of all paragraphs at once (numpy), not row by row.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import pandas as pd
@@ -33,54 +33,72 @@ def facts_frame(data: PackageData) -> pd.DataFrame:
 
 def _facts_frame(data: PackageData) -> pd.DataFrame:
     facts, paragraphs, units = data.table("facts"), data.table("paragraphs"), data.table("units")
-    df = data.frame("facts").copy()
+    extra: dict[str, object] = {}  # the joined columns, added to the facts frame in one step
 
     # The paragraph each fact stands in (-1: none), by (report_id, paragraph_id).
     key = ["report_id", "paragraph_id"]
     pidx = lookup(row_keys(facts, key), row_keys(paragraphs, key))
     has_par = pidx >= 0
     texts = paragraphs.column("text")
-    text_objects = np.append(np.asarray(texts.to_pandas(), dtype=object), None)  # [-1] -> None
-    df["_paragraph_text"] = text_objects[pidx]
-    df["_quote_matches_text"] = quote_matches(facts, texts, pidx)
-    p_start = paragraphs.column("source_start").to_numpy(zero_copy_only=False).astype(float)
-    p_end = paragraphs.column("source_end").to_numpy(zero_copy_only=False).astype(float)
+    text_objects = np.append(_objects(paragraphs, "text"), None)  # [-1] -> None
+    extra["_paragraph_text"] = text_objects[pidx]
+    extra["_quote_matches_text"] = quote_matches(facts, texts, pidx)
+    p_start, p_end = _floats(paragraphs, "source_start"), _floats(paragraphs, "source_end")
     safe = np.where(has_par, pidx, 0)
-    s_start, s_end = df["source_start"].to_numpy(dtype=float), df["source_end"].to_numpy(dtype=float)
+    s_start, s_end = _floats(facts, "source_start"), _floats(facts, "source_end")
     within = has_par & (s_start < s_end)
     if len(p_start):
         within &= (s_start >= p_start[safe]) & (s_end <= p_end[safe])
-    df["_source_within_paragraph"] = within
+    extra["_source_within_paragraph"] = within
 
     # The unit's row of the code list: factor, base unit and kind (NaN where the unit is not listed).
     uidx = lookup(row_keys(facts, ["unit"]), row_keys(units, ["unit"]))
-    code = units.select(["unit_base", "factor", "kind"])
-    expected_base_of = np.append(np.asarray(code.column("unit_base").to_pandas(), dtype=object), np.nan)[uidx]
-    factor_of = np.append(code.column("factor").to_numpy(zero_copy_only=False).astype(float), np.nan)[uidx]
-    kind_of = np.append(np.asarray(code.column("kind").to_pandas(), dtype=object), np.nan)[uidx]
+    expected_base_of = np.append(_objects(units, "unit_base"), np.nan)[uidx]
+    factor_of = np.append(_floats(units, "factor"), np.nan)[uidx]
+    kind_of = np.append(_objects(units, "kind"), np.nan)[uidx]
     known = ~np.isnan(factor_of)  # listed, with a factor
-    no_unit = df["unit"].isna().to_numpy()
+    no_unit = facts.column("unit").is_null().to_numpy(zero_copy_only=False)
     factor = np.where(no_unit, 1.0, factor_of)
-    value = df["value"].to_numpy(dtype=float)
-    value_base = df["value_base"].to_numpy(dtype=float)
+    value, value_base = _floats(facts, "value"), _floats(facts, "value_base")
     expected = value * factor
-    df["_value_base_expected"] = np.where(known | no_unit, expected, np.nan)
+    extra["_value_base_expected"] = np.where(known | no_unit, expected, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.abs(value_base - expected) / np.abs(expected)
     rel = np.where(expected == 0, np.where(value_base == 0, 0.0, np.inf), rel)
     rel = np.where(np.isnan(value_base), np.inf, rel)  # a known unit needs a base value
     rel = np.where(no_unit & np.isnan(value_base), np.nan, rel)  # bare ratio part: may have none
-    df["_value_base_rel_error"] = np.where(known | no_unit, rel, np.nan)  # unknown unit: its own check
-    unit_base = df["unit_base"].fillna("").to_numpy(dtype=object)
+    extra["_value_base_rel_error"] = np.where(known | no_unit, rel, np.nan)  # unknown unit: its own check
+    unit_base = pc.fill_null(facts.column("unit_base"), "").to_numpy(zero_copy_only=False).astype(object)
     expected_base = np.where(pd.isna(expected_base_of), "", expected_base_of)
-    df["_unit_base_matches"] = np.where(known, unit_base == expected_base, True) & (~no_unit | (unit_base == ""))
-    df["_unit_kind"] = kind_of
-    df["_factor"] = factor_of
-    df["_unit_base_expected"] = expected_base_of
+    extra["_unit_base_matches"] = np.where(known, unit_base == expected_base, True) & (~no_unit | (unit_base == ""))
+    extra["_unit_kind"] = kind_of
+    extra["_factor"] = factor_of
+    extra["_unit_base_expected"] = expected_base_of
     with np.errstate(invalid="ignore"):
-        df["_value_base_fraction"] = np.abs(value_base - np.round(value_base)) / np.maximum(np.abs(value_base), 1.0)
-    _indicator_columns(df, data)
-    return df
+        extra["_value_base_fraction"] = np.abs(value_base - np.round(value_base)) / np.maximum(np.abs(value_base), 1.0)
+    extra.update(_indicator_columns(facts, kind_of, data))
+    return with_columns(data.frame("facts"), extra)
+
+
+def with_columns(frame: pd.DataFrame, extra: dict[str, object]) -> pd.DataFrame:
+    """frame + new columns, as assigning them one by one would give, in one step: a frame of a few
+    dozen rows costs pandas more per assignment than per row."""
+    if any(name in frame.columns for name in extra):  # a package naming a column like ours: slow path
+        frame = frame.copy()
+        for name, values in extra.items():
+            frame[name] = values
+        return frame
+    return pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
+
+
+def _floats(table: pa.Table, column: str) -> np.ndarray:
+    """A numeric column as floats, nulls as NaN."""
+    return table.column(column).to_numpy(zero_copy_only=False).astype(float)
+
+
+def _objects(table: pa.Table, column: str) -> np.ndarray:
+    """A string column as Python objects, nulls as NaN (as pandas gives them)."""
+    return np.asarray([np.nan if v is None else v for v in table.column(column).to_pylist()], dtype=object)
 
 
 _MISSING = object()  # a null key: equal to other null keys only, as in a pandas merge
@@ -100,36 +118,47 @@ def lookup(keys: list[tuple], table_keys: list[tuple]) -> np.ndarray:
     return np.fromiter((first.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
 
 
-def _indicator_columns(df: pd.DataFrame, data: PackageData) -> None:
+def _indicator_columns(facts: pa.Table, kind_of: np.ndarray, data: PackageData) -> dict[str, object]:
     """_indicator_fits: the fact's measure is one its indicator takes and its unit is of the indicator's
     kind (or a percentage for a change or rate); _indicator_consistent: no other fact of the same report
     states the same indicator, measure, period and status (unqualified) with another value."""
-    if "indicator" not in df.columns or not any(r.get("name") == "indicator_codes" for r in data.resources()):
-        df["_indicator_fits"], df["_indicator_consistent"] = True, True
-        return
+    n = facts.num_rows
+    if "indicator" not in facts.column_names or \
+            not any(r.get("name") == "indicator_codes" for r in data.resources()):
+        return {"_indicator_fits": True, "_indicator_consistent": True}
     from ..indicators import indicator_fits
-    code_frame = data.frame("indicator_codes")
+    code_table = data.table("indicator_codes")
     codes = {c: {"measures": m, "unit_base": b}
-             for c, m, b in zip(code_frame["code"], code_frame["measures"], code_frame["unit_base"], strict=True)}
-    kinds = dict(zip(df["unit"], df["_unit_kind"], strict=False))
+             for c, m, b in zip(*(_objects(code_table, k) for k in ("code", "measures", "unit_base")), strict=True)}
+    column = {name: facts.column(name).to_pylist() for name in
+              ("report_id", "indicator", "measure", "unit", "period_start", "period_end", "status", "qualifier",
+               "value")}
+    kinds = dict(zip(column["unit"], kind_of, strict=True))
     fits: dict[tuple, bool] = {}  # judged once per distinct (indicator, measure, unit)
-    for c, m, u in zip(df["indicator"], df["measure"], df["unit"], strict=True):
+    triples = list(zip(column["indicator"], column["measure"], column["unit"], strict=True))
+    for c, m, u in triples:
         if (c, m, u) not in fits:
-            fits[(c, m, u)] = indicator_fits(codes.get(c), m, u, kinds.get(u)) if isinstance(c, str) and c else True
-    df["_indicator_fits"] = [fits[k] for k in zip(df["indicator"], df["measure"], df["unit"], strict=True)]
+            fits[(c, m, u)] = indicator_fits(codes.get(c), _nan(m), _nan(u), kinds.get(u)) \
+                if isinstance(c, str) and c else True
     keys = ["report_id", "indicator", "measure", "unit", "period_start", "period_end", "status"]
-    coded = df[df["indicator"].fillna("").ne("") & df["qualifier"].fillna("").eq("")]
     statements: dict[tuple, set] = defaultdict(set)  # one statement -> the values it is given
     rows = []
-    for index, *key, value in zip(coded.index, *(coded[k] for k in keys), coded["value"], strict=True):
-        key = tuple("" if pd.isna(v) else v for v in key)
+    for index in range(n):
+        if not column["indicator"][index] or column["qualifier"][index]:
+            continue
+        key = tuple("" if v is None else v for v in (column[k][index] for k in keys))
         rows.append((index, key))
-        if not pd.isna(value):
+        value = column["value"][index]
+        if not (value is None or value != value):
             statements[key].add(value)
-    df["_indicator_consistent"] = True
-    clashing = [index for index, key in rows if len(statements[key]) > 1]
-    if clashing:
-        df.loc[clashing, "_indicator_consistent"] = False
+    consistent = np.ones(n, dtype=bool)
+    consistent[[index for index, key in rows if len(statements[key]) > 1]] = False
+    return {"_indicator_fits": [fits[k] for k in triples], "_indicator_consistent": consistent}
+
+
+def _nan(value):
+    """None -> NaN: a missing string as the pandas frame held it."""
+    return np.nan if value is None else value
 
 
 def quote_matches(facts: pa.Table, texts: pa.ChunkedArray, pidx: np.ndarray) -> np.ndarray:
@@ -183,11 +212,12 @@ def _codepoints(strings: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 def reports_frame(data: PackageData) -> pd.DataFrame:
     """reports + how many paragraphs and facts each has."""
     def build():
-        df = data.frame("reports").copy()
+        report_ids = data.table("reports").column("report_id").to_pylist()
+        extra = {}
         for column, table in (("_paragraph_count", "paragraphs"), ("_fact_count", "facts")):
-            counts = data.frame(table)["report_id"].value_counts()
-            df[column] = df["report_id"].map(counts).fillna(0).astype("int64")
-        return df
+            counts = Counter(r for r in data.table(table).column("report_id").to_pylist() if r is not None)
+            extra[column] = np.array([counts.get(r, 0) if r is not None else 0 for r in report_ids], dtype=np.int64)
+        return with_columns(data.frame("reports"), extra)
     return data.memo(("derived", "reports"), build)
 
 

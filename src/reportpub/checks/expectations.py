@@ -194,7 +194,12 @@ def _run_together(resource: str, path: Path, loaded, members: list) -> None:
     sizes = np.array([len(f) for f in frames], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)])
     owner = np.repeat(np.arange(len(members)), sizes)
-    combined = pd.concat(frames, ignore_index=True)
+    # Only the columns some rule reads: GX copies every column of the frame for each filtered rule.
+    wanted = [c for c in frames[0].columns if c in _read_columns(spec, frames[0].columns)]
+    combined = pd.concat(frames, ignore_index=True)[wanted]
+    for column in wanted:  # one chunk per column: pyarrow's take is slow over many chunks
+        if combined[column].dtype == "str":
+            combined[column] = pd.Series(combined[column].to_numpy(), dtype=combined[column].dtype)
     keyed = [e for e in spec["expectations"] if e["type"] in PACKAGE_KEYED]
     if keyed:
         package = owner.astype(float)
@@ -226,6 +231,20 @@ def _run_together(resource: str, path: Path, loaded, members: list) -> None:
                 show=tuple(c for c in meta.get("show") or () if isinstance(c, str)),
             ))
         data.memo(("suite", resource), lambda frame=frame, outcomes=outcomes: (frame, dict(outcomes)))
+
+
+def _read_columns(spec: dict, columns) -> set[str]:
+    """The columns a suite's rules read: those they name, and any named in a row condition (a
+    column whose name appears in the condition's text counts: a superset is safe)."""
+    read: set[str] = set()
+    for exp in spec["expectations"]:
+        read.update(_columns(exp["kwargs"]))
+        condition = exp["kwargs"].get("row_condition")
+        if isinstance(condition, dict):
+            condition = condition.get("pass_through_filter")
+        if isinstance(condition, str):
+            read.update(c for c in columns if isinstance(c, str) and c in condition)
+    return read
 
 
 def _split(r, combined, owner, starts, packages: int) -> list[tuple[int, int, tuple[int, ...]]]:
