@@ -163,12 +163,13 @@ def run_suites_together(datas: list[PackageData]) -> None:
         if loaded is None:
             continue
         groups: dict[tuple, list] = defaultdict(list)
+        referenced = referenced_parameters(loaded[0]["expectations"])
         for data in datas:
             if data.known(("suite", resource)):
                 continue
             try:
                 frame = FRAMES[resource](data)
-                parameters = {name: PARAMETERS[name](data) for name in referenced_parameters(loaded[0]["expectations"])}
+                parameters = {name: PARAMETERS[name](data) for name in referenced}
             except Exception:  # its own run reports why, as before
                 continue
             shape = (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), type(frame.index).__name__,
@@ -216,21 +217,25 @@ def _run_together(resource: str, path: Path, loaded, members: list) -> None:
         split = [_split(r, combined, owner, starts, len(members)) for r in result.results]
     except Exception:  # _Apart, or odd data GX cannot digest: each package's own run tells
         return
+    rules = [_rule(r.expectation_config) for r in result.results]  # what every package's outcome shares
     for number, (data, frame, _) in enumerate(members):
         outcomes: dict[str, list[Outcome]] = defaultdict(list)
-        for r, per_package in zip(result.results, split, strict=True):
-            config, (unexpected, total, index) = r.expectation_config, per_package[number]
-            meta = config.meta or {}
-            kwargs = dict(config.kwargs)
-            if r.expectation_config.type in PACKAGE_KEYED:
-                kwargs["column_list"] = [c for c in kwargs["column_list"] if c != PACKAGE_COLUMN]
-            outcomes[meta.get("check", "")].append(Outcome(
-                check=meta.get("check", ""), type=config.type, kwargs=kwargs,
-                description=config.description or meta.get("description") or config.type,
-                success=unexpected == 0, unexpected=unexpected, total=total, index=index[:MAX_ROWS], error=None,
-                show=tuple(c for c in meta.get("show") or () if isinstance(c, str)),
-            ))
+        for rule, per_package in zip(rules, split, strict=True):
+            unexpected, total, index = per_package[number]
+            outcomes[rule["check"]].append(Outcome(**rule, success=unexpected == 0, unexpected=unexpected,
+                                                   total=total, index=index[:MAX_ROWS], error=None))
         data.memo(("suite", resource), lambda frame=frame, outcomes=outcomes: (frame, dict(outcomes)))
+
+
+def _rule(config) -> dict:
+    """An expectation's configuration -> the Outcome fields that do not depend on the data."""
+    meta = config.meta or {}
+    kwargs = dict(config.kwargs)
+    if config.type in PACKAGE_KEYED:
+        kwargs["column_list"] = [c for c in kwargs["column_list"] if c != PACKAGE_COLUMN]
+    return {"check": meta.get("check", ""), "type": config.type, "kwargs": kwargs,
+            "description": config.description or meta.get("description") or config.type,
+            "show": tuple(c for c in meta.get("show") or () if isinstance(c, str))}
 
 
 def _read_columns(spec: dict, columns) -> set[str]:
