@@ -18,13 +18,15 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so that readers see the old file or the new one, never half of it."""
+def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
+    """Write text so that readers see the old file or the new one, never half of it; durable: on
+    disk before it replaces the old one (a crash cannot leave an empty file in its place)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
+        if durable:
+            f.flush()
+            os.fsync(f.fileno())
     os.replace(tmp, path)
 
 

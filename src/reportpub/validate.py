@@ -280,7 +280,9 @@ def write_reports(report: ValidationReport, out_dir: str | os.PathLike) -> tuple
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "validation.json", out / "validation.html"
-    # replaced, never written through: a link planted in the package must not aim the report elsewhere
-    write_atomic(json_path, json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False, indent=2) + "\n")
-    write_atomic(html_path, render(report))
+    # replaced, never written through: a link planted in the package must not aim the report elsewhere;
+    # not forced to disk, like the package files beside them: a re-run makes them again
+    write_atomic(json_path, json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False, indent=2) + "\n",
+                 durable=False)
+    write_atomic(html_path, render(report), durable=False)
     return json_path, html_path
