@@ -91,7 +91,9 @@ def rewrite(pkg: Path, table: str, change, *, csv: bool = True, parquet: bool = 
     import pyarrow.parquet as pq
 
     from reportpub import package
-    from reportpub.files import sha256_file
+
+    sys.path.insert(0, str(ROOT))
+    from tests import pkgtools
 
     tbl = pq.read_table(pkg / f"data/{table}.parquet")
     rows = tbl.to_pylist()
@@ -103,14 +105,7 @@ def rewrite(pkg: Path, table: str, change, *, csv: bool = True, parquet: bool = 
     if parquet:
         package._write_parquet(tbl, pkg / f"data/{table}.parquet")
     if reseal:
-        descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-        for res in descriptor["resources"]:
-            if "bytes" in res:
-                res["bytes"] = (pkg / res["path"]).stat().st_size
-                res["hash"] = "sha256:" + sha256_file(pkg / res["path"])
-        (pkg / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
-        rels = [line.split(None, 1)[1] for line in (pkg / "checksums.sha256").read_text().splitlines()]
-        (pkg / "checksums.sha256").write_text("".join(f"{sha256_file(pkg / r)}  {r}\n" for r in rels))
+        pkgtools.reseal(pkg)
 
 
 def _date(*ymd):
