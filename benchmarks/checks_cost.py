@@ -144,7 +144,9 @@ BREAKS = {
         _set("period_start", _date(1990, 1, 1), i)(rows) or _set("period_end", _date(1990, 12, 31), i)(rows)
         for i in (1, 4)]),
     "fact-out-of-pandas-range": lambda p: rewrite(p, "facts", lambda rows: [
-        _set("period_start", _date(1500, 1, 1), 0)(rows), _set("period_end", _date(2999, 12, 31), 1)(rows)]),
+        _set("period_start", _date(1500, 1, 1), 0)(rows), _set("period_end", _date(1500, 12, 31), 0)(rows),
+        _set("period_start", _date(2999, 1, 1), 1)(rows), _set("period_end", _date(9999, 12, 31), 1)(rows)]),
+    "report-year-5": lambda p: rewrite(p, "reports", _set("year", 5)),
     "status-flipped": lambda p: rewrite(p, "facts", lambda rows: [
         r.update(status={"actual": "target", "target": "actual"}.get(r["status"], r["status"])) for r in rows]),
     "subject-empty": lambda p: rewrite(p, "facts", lambda rows: [_set("subject", "的", 0)(rows),
