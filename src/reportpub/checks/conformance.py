@@ -39,6 +39,8 @@ _resources_valid: dict[str, bool] = {}   # resource descriptors (without bytes, 
 _readers: dict[str, tuple] = {}          # schema JSON -> Frictionless cell readers
 _tables: OrderedDict[tuple, dict | None] = OrderedDict()  # (schema, dialect, sha256) -> key values | None
 TABLES_KEPT = 16  # the code lists every package carries stay; a report's own tables pass through
+_cells: dict[Callable, dict[str, Any]] = {}  # Frictionless cell reader -> cell -> the value it read (no notes)
+CELLS_KEPT = 20_000  # per reader; then it starts again
 
 
 def proven_clean(descriptor: dict, directory: Path) -> bool:
@@ -96,7 +98,7 @@ def _resources_metadata_valid(descriptor: dict) -> bool:
     key = json.dumps([head, stripped], sort_keys=True, ensure_ascii=False)
     if key not in _resources_valid:
         try:
-            frictionless.Package({**head, "name": "conformance", "resources": stripped})
+            frictionless.Package(copy.deepcopy({**head, "name": "conformance", "resources": stripped}))
             _resources_valid[key] = True
         except frictionless.FrictionlessException:
             _resources_valid[key] = False
@@ -139,14 +141,32 @@ def _read_table(raw: bytes, resource: dict, schema_key: str) -> dict | None:
         return None  # a ragged or a blank row
     columns: dict[str, list] = {}
     for name, reader, cells in zip(names, readers, zip(*rows) if rows else [()] * len(names)):
-        read = {cell: reader(cell) for cell in set(cells)}  # a reader is a function of the cell alone
-        if any(notes for _, notes in read.values()):
+        read = _read_cells(reader, cells)
+        if read is None:
             return None
-        columns[name] = [read[cell][0] for cell in cells]
+        columns[name] = [read[cell] for cell in cells]
     for fields in (*((u,) for u in unique), primary):
         if fields and not _distinct(list(zip(*(columns[f] for f in fields))), primary_key=fields == primary):
             return None
     return {fields: set(zip(*(columns[f] for f in fields))) for fields in key_fields}
+
+
+def _read_cells(reader: Callable, cells: tuple[str, ...]) -> dict[str, Any] | None:
+    """A column's cells -> the value Frictionless reads from each distinct one; None when it notes a
+    problem with any. A reader is a function of the cell alone, so what it read is kept, per reader,
+    for the packages that follow (a measure, a status, a date, an offset recur in every report)."""
+    known = _cells.setdefault(reader, {})
+    if len(known) > CELLS_KEPT:
+        known.clear()
+    read = {}
+    for cell in set(cells):
+        if cell not in known:
+            value, notes = reader(cell)
+            if notes:
+                return None
+            known[cell] = value
+        read[cell] = known[cell]
+    return read
 
 
 def _distinct(keys: list[tuple], *, primary_key: bool) -> bool:
@@ -161,7 +181,7 @@ def _schema_readers(schema: dict, schema_key: str) -> tuple:
     if schema_key not in _readers:
         import frictionless
 
-        parsed = frictionless.Schema.from_descriptor(schema)
+        parsed = frictionless.Schema.from_descriptor(copy.deepcopy(schema))
         readers: list[Callable] = [field.create_cell_reader() for field in parsed.fields]
         unique = tuple(f.name for f in parsed.fields if f.constraints.get("unique"))
         key_fields = {tuple(fk["fields"]) for fk in parsed.foreign_keys} | _referenced_keys(schema)

@@ -70,17 +70,10 @@ def report_time_frame(data: PackageData) -> Iterator[Problem]:
             reasons[i] = f"plan year {plan} is not within {gap} years after the year under review {year}"
         elif delivered is not None and not year <= delivered[0] <= year + gap:
             reasons[i] = f"delivered in {delivered[0]}, not within {gap} years after the year under review {year}"
-    if not reasons:
-        return
-    paragraphs, records = data.frame("paragraphs"), data.frame("reports").to_dict("records")
-    rows = []
-    for i, reason in reasons.items():
-        rec = records[i]
-        own = paragraphs[paragraphs["report_id"] == rec["report_id"]]
-        where = _where_read(rec, own, "year") or _where_read(rec, own, "plan_year")
-        rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": reason, **where})
-    yield Problem(f"{plural(len(rows), 'report')} {agree(len(rows), 'has', 'have')} no year under review or "
-                  "one that contradicts its plan year or delivery date", "reports", rows_from_records(rows))
+    if reasons:
+        yield Problem(f"{plural(len(reasons), 'report')} {agree(len(reasons), 'has', 'have')} no year under review "
+                      "or one that contradicts its plan year or delivery date", "reports",
+                      _report_rows(data, reasons, "year", "plan_year"))
 
 
 def report_metadata(data: PackageData) -> Iterator[Problem]:
@@ -101,18 +94,23 @@ def report_metadata(data: PackageData) -> Iterator[Problem]:
         if title and (title in furniture or any(rule([title], 0, [False]) for rule in RULES.values())):
             problems.append(f"the title {title!r} is page furniture, not the report's title")
         if problems:
-            found[i] = problems
-    if not found:
-        return
-    frame, records = data.frame("paragraphs"), data.frame("reports").to_dict("records")
+            found[i] = "; ".join(problems)
+    if found:
+        yield Problem(f"{plural(len(found), 'report')}: title, region or publisher missing, or the title is page "
+                      "furniture", "reports", _report_rows(data, found, "title"))
+
+
+def _report_rows(data: PackageData, problems: dict[int, str], *read_from: str) -> tuple[dict, ...]:
+    """The reports that fail (position -> problem) -> rows naming each, and the paragraph its first
+    value of `read_from` was read from. Built from the pandas records, as they always were."""
+    paragraphs, records = data.frame("paragraphs"), data.frame("reports").to_dict("records")
     rows = []
-    for i, problems in found.items():
+    for i, problem in problems.items():
         rec = records[i]
-        own = frame[frame["report_id"] == rec["report_id"]]  # only for the few that fail
-        rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": "; ".join(problems),
-                     **_where_read(rec, own, "title")})
-    yield Problem(f"{plural(len(rows), 'report')}: title, region or publisher missing, or the title is page "
-                  "furniture", "reports", rows_from_records(rows))
+        own = paragraphs[paragraphs["report_id"] == rec["report_id"]]  # only for the few that fail
+        where = next((w for field in read_from if (w := _where_read(rec, own, field))), {})
+        rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": problem, **where})
+    return rows_from_records(rows)
 
 
 def _where_read(rec: dict, paragraphs: pd.DataFrame, field: str) -> dict:

@@ -7,6 +7,7 @@ pyarrow.compute: one pass per constraint, whatever the number of rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import numpy as np
@@ -37,39 +38,73 @@ def compatible(ts_type: str, arrow: pa.DataType) -> bool:
     return True if test is None else bool(test(arrow))
 
 
+# Verdicts "no problem" by the content they were reached on: every package carries the same code
+# lists (units, indicator codes), checked once per process instead of once per package. A check of
+# a table is a function of its files' bytes and its resources' descriptors, which make the key.
+_clean: set[tuple] = set()
+CLEAN_KEPT = 4096  # keys; then it starts again
+
+
+def _clean_key(data: PackageData, check: str, table: str, *, parquet: bool = False, csv: bool = False):
+    """(check, table, sha256 and descriptor of the files it reads) -> key, or None when any cannot be read."""
+    if len(_clean) > CLEAN_KEPT:
+        _clean.clear()
+    names = [n for n, wanted in ((table, csv), (parquet_name(table), parquet)) if wanted]
+    try:
+        parts = [(data.sha256(data.path(n)), json.dumps(data.resource(n), sort_keys=True, default=str),
+                  json.dumps(data.schema(n), sort_keys=True) if isinstance(data.resource(n).get("schema"), str)
+                  else None) for n in names]
+    except (Unavailable, OSError, TypeError, ValueError):
+        return None
+    return (check, table, *parts)
+
+
 def parquet_schema(data: PackageData) -> Iterator[Problem]:
     for table in TABLES:
-        name = parquet_name(table)
+        key = _clean_key(data, "parquet_schema", table, parquet=True)
+        if key in _clean:
+            continue
+        problems = list(_parquet_schema(data, table))
+        if not problems and key is not None:
+            _clean.add(key)
+        yield from problems
+
+
+def _parquet_schema(data: PackageData, table: str) -> Iterator[Problem]:
+    name = parquet_name(table)
+    try:
+        schema = data.schema(name)
+        path = data.path(name)
         try:
-            schema = data.schema(name)
-            path = data.path(name)
+            found = data.parquet(table).schema  # the file's schema, as read_schema gives it
+        except Unavailable:
             found = pq.read_schema(path)
-        except Unavailable as exc:
-            yield Problem(str(exc), name)
-            continue
-        except (pa.ArrowException, OSError) as exc:
-            yield Problem(f"{name}: cannot read the Parquet schema: {exc}", name)
-            continue
-        fields = schema["fields"]
-        expected = [f["name"] for f in fields]
-        if found.names != expected:
-            yield _names_problem(name, expected, found.names)
-        bad_types = [{"field": f["name"], "table_schema_type": f.get("type", "string"),
-                      "arrow_type": str(found.field(f["name"]).type)}
-                     for f in fields if f["name"] in found.names
-                     and not compatible(f.get("type", "string"), found.field(f["name"]).type)]
-        if bad_types:
-            yield Problem(f"{name}: {plural(len(bad_types), 'column')} with an Arrow type that cannot hold the "
-                          f"schema's type ({', '.join(r['field'] for r in bad_types)})", name,
-                          rows_from_records(bad_types))
-        try:
-            tbl = data.parquet(table)
-        except Unavailable as exc:
-            yield Problem(str(exc), name)
-            continue
-        typed, present = {r["field"] for r in bad_types}, set(tbl.column_names)
-        checkable = [f for f in fields if f["name"] in present and f["name"] not in typed]
-        yield from _constraints(name, tbl, checkable, schema)
+    except Unavailable as exc:
+        yield Problem(str(exc), name)
+        return
+    except (pa.ArrowException, OSError) as exc:
+        yield Problem(f"{name}: cannot read the Parquet schema: {exc}", name)
+        return
+    fields = schema["fields"]
+    expected = [f["name"] for f in fields]
+    if found.names != expected:
+        yield _names_problem(name, expected, found.names)
+    bad_types = [{"field": f["name"], "table_schema_type": f.get("type", "string"),
+                  "arrow_type": str(found.field(f["name"]).type)}
+                 for f in fields if f["name"] in found.names
+                 and not compatible(f.get("type", "string"), found.field(f["name"]).type)]
+    if bad_types:
+        yield Problem(f"{name}: {plural(len(bad_types), 'column')} with an Arrow type that cannot hold the "
+                      f"schema's type ({', '.join(r['field'] for r in bad_types)})", name,
+                      rows_from_records(bad_types))
+    try:
+        tbl = data.parquet(table)
+    except Unavailable as exc:
+        yield Problem(str(exc), name)
+        return
+    typed, present = {r["field"] for r in bad_types}, set(tbl.column_names)
+    checkable = [f for f in fields if f["name"] in present and f["name"] not in typed]
+    yield from _constraints(name, tbl, checkable, schema)
 
 
 def _names_problem(name: str, expected: list[str], found: list[str]) -> Problem:
@@ -177,26 +212,36 @@ def _as_list(value) -> list[str]:
 
 def csv_parquet_same_rows(data: PackageData) -> Iterator[Problem]:
     for table in TABLES:
-        try:
-            csv, parquet, schema = data.csv(table), data.parquet(table), data.schema(table)
-        except Unavailable as exc:
-            yield Problem(f"not compared: {exc}", exc.resource or table)
+        key = _clean_key(data, "csv_parquet_same_rows", table, parquet=True, csv=True)
+        if key in _clean:
             continue
-        columns = [f["name"] for f in schema["fields"]
-                   if f["name"] in csv.column_names and f["name"] in parquet.column_names]
-        left = _unescaped(csv.select(columns).combine_chunks())
-        right, uncastable = _cast_like(parquet.select(columns), left.schema)
-        if uncastable:
-            yield Problem(f"{table}: {plural(len(uncastable), 'column')} of the Parquet cannot be cast to the CSV's "
-                          f"types, not compared: {', '.join(uncastable)}", parquet_name(table))
-            columns = [c for c in columns if c not in uncastable]
-            left, right = left.select(columns), right.select(columns)
-        if left.equals(right):
-            continue
-        if left.num_rows != right.num_rows:
-            yield _count_problem(table, left, right, _as_list(schema.get("primaryKey")))
-        else:
-            yield _cell_problem(table, left, right, _located(data, table, left, _as_list(schema.get("primaryKey"))))
+        problems = list(_same_rows(data, table))
+        if not problems and key is not None:
+            _clean.add(key)
+        yield from problems
+
+
+def _same_rows(data: PackageData, table: str) -> Iterator[Problem]:
+    try:
+        csv, parquet, schema = data.csv(table), data.parquet(table), data.schema(table)
+    except Unavailable as exc:
+        yield Problem(f"not compared: {exc}", exc.resource or table)
+        return
+    columns = [f["name"] for f in schema["fields"]
+               if f["name"] in csv.column_names and f["name"] in parquet.column_names]
+    left = _unescaped(csv.select(columns).combine_chunks())
+    right, uncastable = _cast_like(parquet.select(columns), left.schema)
+    if uncastable:
+        yield Problem(f"{table}: {plural(len(uncastable), 'column')} of the Parquet cannot be cast to the CSV's "
+                      f"types, not compared: {', '.join(uncastable)}", parquet_name(table))
+        columns = [c for c in columns if c not in uncastable]
+        left, right = left.select(columns), right.select(columns)
+    if left.equals(right):
+        return
+    if left.num_rows != right.num_rows:
+        yield _count_problem(table, left, right, _as_list(schema.get("primaryKey")))
+    else:
+        yield _cell_problem(table, left, right, _located(data, table, left, _as_list(schema.get("primaryKey"))))
 
 
 def _unescaped(tbl: pa.Table) -> pa.Table:
