@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -205,17 +206,44 @@ def _csv_rows(text: str, dialect: dict):
     from frictionless.formats.csv.control import CsvControl
     from frictionless.formats.csv.parser import extract_samle
 
+    plain = _unsniffed(json.dumps(dialect, sort_keys=True))
+    if plain is not None:
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), dialect=plain))
+        except csv.Error:
+            rows = None
+        if rows is not None and not any(cell[:1] == " " for row in rows for cell in row):
+            return iter(rows)
     stream = io.StringIO(text, newline="")
     control = CsvControl.from_dialect(frictionless.Dialect.from_descriptor(dialect))
     sample = extract_samle(stream)
-    delimiter = control.get_defined("delimiter", default=",\t;|")
-    if len(delimiter) == 1 and not _starts_a_field_with_space(text, delimiter):
-        config = csv.excel()  # all the sniff could change then (skipinitialspace) changes nothing
-    else:
-        try:
-            config = csv.Sniffer().sniff("".join(sample), delimiter)
-        except csv.Error:
-            config = csv.excel()
+    try:
+        config = csv.Sniffer().sniff("".join(sample), control.get_defined("delimiter", default=",\t;|"))
+    except csv.Error:
+        config = csv.excel()
+    return csv.reader(chain(sample, stream), dialect=_python_dialect(control, config))
+
+
+@functools.lru_cache(maxsize=64)
+def _unsniffed(dialect_json: str) -> Any:
+    """Dialect -> the Python dialect Frictionless reads with when sniffing changes nothing, or None
+    when it must sniff (no single delimiter). Made once per dialect, not once per file.
+
+    With the delimiter given, the sniff decides only quote char (always '"' after Frictionless's
+    own fix), escape char (the sniffer sets none) and skipinitialspace, which acts only on a space
+    at the start of a field: rows read without it in which no field starts with a space are the
+    rows Frictionless reads (the caller checks that; sniffing costs 1 ms on a small file)."""
+    import frictionless
+    from frictionless.formats.csv.control import CsvControl
+
+    control = CsvControl.from_dialect(frictionless.Dialect.from_descriptor(json.loads(dialect_json)))
+    if len(control.get_defined("delimiter", default=",\t;|")) != 1:
+        return None
+    return _python_dialect(control, csv.excel())
+
+
+def _python_dialect(control, config):
+    """Frictionless's CSV control completed with the sniffed (or default) config -> a Python csv dialect."""
     if config.quotechar == "'":
         config.quotechar = '"'
     control.set_not_defined("delimiter", config.delimiter, distinct=True)
@@ -223,14 +251,7 @@ def _csv_rows(text: str, dialect: dict):
     control.set_not_defined("escape_char", config.escapechar, distinct=True)
     control.set_not_defined("quote_char", config.quotechar, distinct=True)
     control.set_not_defined("skip_initial_space", config.skipinitialspace, distinct=True)
-    return csv.reader(chain(sample, stream), dialect=control.to_python())
-
-
-def _starts_a_field_with_space(text: str, delimiter: str) -> bool:
-    """With the delimiter given, the sniff decides only quote char (always '"' after Frictionless's
-    own fix), escape char (the sniffer sets none) and skipinitialspace, which acts only on a space
-    at the start of a field. Without one, sniffing (10 ms on a paragraphs table) is skipped."""
-    return text.startswith(" ") or f"{delimiter} " in text or "\n " in text or "\r " in text
+    return control.to_python()
 
 
 def _foreign_keys_hold(resource: dict, tables: dict[str, dict]) -> bool:
