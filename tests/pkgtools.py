@@ -299,6 +299,11 @@ def rewrite_facts(pkg, change):
     table = pa.Table.from_pylist(rows, schema=table.schema)
     reportpub_package._write_csv(table, reportpub_package.load_schema("facts"), pkg / "data/facts.csv")
     reportpub_package._write_parquet(table, pkg / "data/facts.parquet")
+    reseal(pkg)
+
+
+def reseal(pkg):
+    """bytes and hash in the descriptor and every checksums line follow the files as they are now."""
     descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
     for res in descriptor["resources"]:
         if "bytes" in res:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -39,6 +40,8 @@ _resources_valid: dict[str, bool] = {}   # resource descriptors (without bytes, 
 _readers: dict[str, tuple] = {}          # schema JSON -> Frictionless cell readers
 _tables: OrderedDict[tuple, dict | None] = OrderedDict()  # (schema, dialect, sha256) -> key values | None
 TABLES_KEPT = 16  # the code lists every package carries stay; a report's own tables pass through
+_cells: dict[Callable, dict[str, Any]] = {}  # Frictionless cell reader -> cell -> the value it read (no notes)
+CELLS_KEPT = 20_000  # per reader; then it starts again
 
 
 def proven_clean(descriptor: dict, directory: Path) -> bool:
@@ -96,7 +99,7 @@ def _resources_metadata_valid(descriptor: dict) -> bool:
     key = json.dumps([head, stripped], sort_keys=True, ensure_ascii=False)
     if key not in _resources_valid:
         try:
-            frictionless.Package({**head, "name": "conformance", "resources": stripped})
+            frictionless.Package(copy.deepcopy({**head, "name": "conformance", "resources": stripped}))
             _resources_valid[key] = True
         except frictionless.FrictionlessException:
             _resources_valid[key] = False
@@ -139,14 +142,32 @@ def _read_table(raw: bytes, resource: dict, schema_key: str) -> dict | None:
         return None  # a ragged or a blank row
     columns: dict[str, list] = {}
     for name, reader, cells in zip(names, readers, zip(*rows) if rows else [()] * len(names)):
-        read = {cell: reader(cell) for cell in set(cells)}  # a reader is a function of the cell alone
-        if any(notes for _, notes in read.values()):
+        read = _read_cells(reader, cells)
+        if read is None:
             return None
-        columns[name] = [read[cell][0] for cell in cells]
+        columns[name] = [read[cell] for cell in cells]
     for fields in (*((u,) for u in unique), primary):
         if fields and not _distinct(list(zip(*(columns[f] for f in fields))), primary_key=fields == primary):
             return None
     return {fields: set(zip(*(columns[f] for f in fields))) for fields in key_fields}
+
+
+def _read_cells(reader: Callable, cells: tuple[str, ...]) -> dict[str, Any] | None:
+    """A column's cells -> the value Frictionless reads from each distinct one; None when it notes a
+    problem with any. A reader is a function of the cell alone, so what it read is kept, per reader,
+    for the packages that follow (a measure, a status, a date, an offset recur in every report)."""
+    known = _cells.setdefault(reader, {})
+    if len(known) > CELLS_KEPT:
+        known.clear()
+    read = {}
+    for cell in set(cells):
+        if cell not in known:
+            value, notes = reader(cell)
+            if notes:
+                return None
+            known[cell] = value
+        read[cell] = known[cell]
+    return read
 
 
 def _distinct(keys: list[tuple], *, primary_key: bool) -> bool:
@@ -161,7 +182,7 @@ def _schema_readers(schema: dict, schema_key: str) -> tuple:
     if schema_key not in _readers:
         import frictionless
 
-        parsed = frictionless.Schema.from_descriptor(schema)
+        parsed = frictionless.Schema.from_descriptor(copy.deepcopy(schema))
         readers: list[Callable] = [field.create_cell_reader() for field in parsed.fields]
         unique = tuple(f.name for f in parsed.fields if f.constraints.get("unique"))
         key_fields = {tuple(fk["fields"]) for fk in parsed.foreign_keys} | _referenced_keys(schema)
@@ -185,17 +206,44 @@ def _csv_rows(text: str, dialect: dict):
     from frictionless.formats.csv.control import CsvControl
     from frictionless.formats.csv.parser import extract_samle
 
+    plain = _unsniffed(json.dumps(dialect, sort_keys=True))
+    if plain is not None:
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), dialect=plain))
+        except csv.Error:
+            rows = None
+        if rows is not None and not any(cell[:1] == " " for row in rows for cell in row):
+            return iter(rows)
     stream = io.StringIO(text, newline="")
     control = CsvControl.from_dialect(frictionless.Dialect.from_descriptor(dialect))
     sample = extract_samle(stream)
-    delimiter = control.get_defined("delimiter", default=",\t;|")
-    if len(delimiter) == 1 and not _starts_a_field_with_space(text, delimiter):
-        config = csv.excel()  # all the sniff could change then (skipinitialspace) changes nothing
-    else:
-        try:
-            config = csv.Sniffer().sniff("".join(sample), delimiter)
-        except csv.Error:
-            config = csv.excel()
+    try:
+        config = csv.Sniffer().sniff("".join(sample), control.get_defined("delimiter", default=",\t;|"))
+    except csv.Error:
+        config = csv.excel()
+    return csv.reader(chain(sample, stream), dialect=_python_dialect(control, config))
+
+
+@functools.lru_cache(maxsize=64)
+def _unsniffed(dialect_json: str) -> Any:
+    """Dialect -> the Python dialect Frictionless reads with when sniffing changes nothing, or None
+    when it must sniff (no single delimiter). Made once per dialect, not once per file.
+
+    With the delimiter given, the sniff decides only quote char (always '"' after Frictionless's
+    own fix), escape char (the sniffer sets none) and skipinitialspace, which acts only on a space
+    at the start of a field: rows read without it in which no field starts with a space are the
+    rows Frictionless reads (the caller checks that; sniffing costs 1 ms on a small file)."""
+    import frictionless
+    from frictionless.formats.csv.control import CsvControl
+
+    control = CsvControl.from_dialect(frictionless.Dialect.from_descriptor(json.loads(dialect_json)))
+    if len(control.get_defined("delimiter", default=",\t;|")) != 1:
+        return None
+    return _python_dialect(control, csv.excel())
+
+
+def _python_dialect(control, config):
+    """Frictionless's CSV control completed with the sniffed (or default) config -> a Python csv dialect."""
     if config.quotechar == "'":
         config.quotechar = '"'
     control.set_not_defined("delimiter", config.delimiter, distinct=True)
@@ -203,14 +251,7 @@ def _csv_rows(text: str, dialect: dict):
     control.set_not_defined("escape_char", config.escapechar, distinct=True)
     control.set_not_defined("quote_char", config.quotechar, distinct=True)
     control.set_not_defined("skip_initial_space", config.skipinitialspace, distinct=True)
-    return csv.reader(chain(sample, stream), dialect=control.to_python())
-
-
-def _starts_a_field_with_space(text: str, delimiter: str) -> bool:
-    """With the delimiter given, the sniff decides only quote char (always '"' after Frictionless's
-    own fix), escape char (the sniffer sets none) and skipinitialspace, which acts only on a space
-    at the start of a field. Without one, sniffing (10 ms on a paragraphs table) is skipped."""
-    return text.startswith(" ") or f"{delimiter} " in text or "\n " in text or "\r " in text
+    return control.to_python()
 
 
 def _foreign_keys_hold(resource: dict, tables: dict[str, dict]) -> bool:

@@ -8,9 +8,11 @@ Frictionless checks the CSV resources only (schema, types, constraints, keys, by
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from .. import contract as contract_files
 from .base import Check, Problem, Unavailable, plural, rows_from_records
@@ -55,16 +57,18 @@ def contract_resources(data: PackageData) -> Iterator[Problem]:
 def _schema_matches_contract(data: PackageData, table: str, name: str, *, keep_foreign_keys: bool):
     contract_path = contract_files.path(f"schemas/{table}.schema.json")
     try:
-        contract = json.loads(contract_path.read_text(encoding="utf-8"))
+        contract = _contract_schema(contract_path, contract_path.stat().st_mtime_ns)
     except (OSError, ValueError) as exc:
         yield Problem(f"{name}: the contract schema {contract_path} cannot be read: {exc}", name)
         return
     if not keep_foreign_keys:
-        contract.pop("foreignKeys", None)
+        contract = {k: v for k, v in contract.items() if k != "foreignKeys"}
     try:
         actual = data.schema(name)
     except Unavailable as exc:
         yield Problem(str(exc), name)
+        return
+    if _decisive(actual) == _decisive(contract):  # the common verdict, without normalising either
         return
     want, got = _normalise(contract), _normalise(actual)
     if want == got:
@@ -83,6 +87,17 @@ def _schema_matches_contract(data: PackageData, table: str, name: str, *, keep_f
                          "found": json.dumps(got[key], ensure_ascii=False)})
     yield Problem(f"{name}: the schema differs from schemas/{table}.schema.json in {plural(len(rows), 'place')}",
                   name, rows_from_records(rows))
+
+
+@functools.lru_cache(maxsize=16)
+def _contract_schema(path: Path, mtime_ns: int) -> dict:
+    """A contract schema file, read once per process and version of the file (never mutate it)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _decisive(schema: dict) -> dict:
+    """The keys `_normalise` reads: schemas equal on these normalise equal."""
+    return {k: schema.get(k) for k in ("fields", "primaryKey", "foreignKeys", "missingValues")}
 
 
 def _normalise(schema: dict) -> dict:
@@ -108,8 +123,7 @@ def frictionless_package(data: PackageData) -> Iterator[Problem]:
 
     from .conformance import proven_clean
 
-    descriptor = copy.deepcopy(data.descriptor)
-    descriptor["resources"] = [r for r in descriptor["resources"] if not is_parquet(r)]
+    descriptor = {**data.descriptor, "resources": [r for r in data.descriptor["resources"] if not is_parquet(r)]}
     if outside := _outside_references(data, descriptor):
         yield Problem(f"not handed to Frictionless: {'; '.join(outside[:3])} (validation reads only files "
                       "inside the package and never the network)")
@@ -117,7 +131,7 @@ def frictionless_package(data: PackageData) -> Iterator[Problem]:
     if proven_clean(descriptor, data.directory):
         return
     try:
-        package = frictionless.Package(descriptor, basepath=str(data.directory))
+        package = frictionless.Package(copy.deepcopy(descriptor), basepath=str(data.directory))
         report = package.validate()
     except frictionless.FrictionlessException as exc:
         yield Problem(f"Frictionless cannot open the package: {exc.error.message}")

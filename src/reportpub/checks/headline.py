@@ -10,33 +10,37 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import pyarrow.compute as pc
+
 from .base import Check, Problem, agree, plural, rows_from_records
 from .data import PackageData
 
 
 def headline_indicators(data: PackageData) -> Iterator[Problem]:
     lexicon = data.policy.headline
-    reports, facts = data.frame("reports"), data.frame("facts")
+    reports, facts = data.table("reports"), data.table("facts")
     markers = "|".join(re.escape(m) for m in lexicon.title_markers)
-    work = reports[reports["title"].fillna("").str.contains(markers, regex=True)] if markers else reports.iloc[:0]
-    if work.empty:
+    titles = pc.fill_null(reports.column("title"), "")
+    is_work = pc.match_substring_regex(titles, markers).to_pylist() if markers else [False] * len(titles)
+    work = [(rid, title) for rid, title, yes in zip(reports.column("report_id").to_pylist(),
+                                                    reports.column("title").to_pylist(), is_work) if yes]
+    if not work:
         return
-    subjects = facts[["report_id", "subject"]]  # the two columns first: a row filter copies every column
-    subjects = subjects[subjects["report_id"].isin(work["report_id"])].copy()
-    subjects["subject"] = subjects["subject"].fillna("")
+    work_ids = {rid for rid, _ in work}
+    rids = facts.column("report_id").to_pylist()
+    subjects = pc.fill_null(facts.column("subject"), "")
     present = {}
-    for group, words in lexicon.groups:  # one vectorised pass per group (a handful), not per row
+    for group, words in lexicon.groups:  # one pass per group (a handful), not per row
         pattern = "|".join(re.escape(w) for w in words)
-        hit = subjects["subject"].str.contains(pattern, regex=True, case=False)
-        present[group] = set(subjects.loc[hit, "report_id"])
-    found = work["report_id"].map(lambda rid: sum(rid in ids for ids in present.values()))
-    short = work[found < lexicon.min_groups]
-    if short.empty:
+        hit = pc.match_substring_regex(subjects, pattern, ignore_case=True).to_pylist()
+        present[group] = {rid for rid, yes in zip(rids, hit) if yes and rid in work_ids}
+    short = [(rid, title) for rid, title in work if sum(rid in ids for ids in present.values()) < lexicon.min_groups]
+    if not short:
         return
     rows = []
-    for rec in short.head(20).to_dict("records"):
-        missing = [" / ".join(words) for group, words in lexicon.groups if rec["report_id"] not in present[group]]
-        rows.append({"report_id": rec["report_id"], "title": rec["title"], "missing": "; ".join(missing)})
+    for rid, title in short[:20]:
+        missing = [" / ".join(words) for group, words in lexicon.groups if rid not in present[group]]
+        rows.append({"report_id": rid, "title": title, "missing": "; ".join(missing)})
     how_many = "none" if lexicon.min_groups == 1 else f"fewer than {lexicon.min_groups}"
     yield Problem(f"{plural(len(short), 'work report')} {agree(len(short), 'names', 'name')} {how_many} of the "
                   "headline indicators "

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from .base import Check, Problem, Unavailable, agree, plural, rows_from_records
-from ..files import sha256_file
 from .data import MANIFEST, OUTPUTS, PackageData
 
 _LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
@@ -49,7 +48,7 @@ def manifest_matches(data: PackageData) -> Iterator[Problem]:
             mismatched.append({"line": number, "path": rel, "expected": digest, "actual": None,
                                "note": "no such file"})
             continue
-        actual = sha256_file(target)
+        actual = data.sha256(target)
         if actual != digest:
             mismatched.append({"line": number, "path": rel, "expected": digest, "actual": actual,
                                "note": "checksum differs"})

@@ -10,6 +10,7 @@ it (fact_id), its quote and its paragraph with offsets, so the steward can judge
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,47 +60,57 @@ def report_time_frame(data: PackageData) -> Iterator[Problem]:
     """No year under review, or one that its own plan year or delivery date contradict (--year 1990
     on a report delivered in 2026): every period read from the text was resolved against it."""
     gap = _thresholds(data).max_year_gap
-    paragraphs = data.frame("paragraphs")
-    rows = []
-    for rec in data.frame("reports").to_dict("records"):
-        year, plan, delivered = _int(rec.get("year")), _int(rec.get("plan_year")), _year_of(rec.get("delivered"))
+    data.table("paragraphs")  # read first, as the rows of a finding need it: its failure is the verdict
+    reasons = {}
+    for i, rec in enumerate(data.table("reports").select(["year", "plan_year", "delivered"]).to_pylist()):
+        year, plan, delivered = rec["year"], rec["plan_year"], _day(rec["delivered"])
         if year is None:
-            reason = "no year under review"
+            reasons[i] = "no year under review"
         elif plan is not None and not year <= plan <= year + gap:
-            reason = f"plan year {plan} is not within {gap} years after the year under review {year}"
-        elif delivered is not None and not year <= delivered <= year + gap:
-            reason = f"delivered in {delivered}, not within {gap} years after the year under review {year}"
-        else:
-            continue
-        own = paragraphs[paragraphs["report_id"] == rec["report_id"]]
-        where = _where_read(rec, own, "year") or _where_read(rec, own, "plan_year")
-        rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": reason, **where})
-    if rows:
-        yield Problem(f"{plural(len(rows), 'report')} {agree(len(rows), 'has', 'have')} no year under review or "
-                      "one that contradicts its plan year or delivery date", "reports", rows_from_records(rows))
+            reasons[i] = f"plan year {plan} is not within {gap} years after the year under review {year}"
+        elif delivered is not None and not year <= delivered[0] <= year + gap:
+            reasons[i] = f"delivered in {delivered[0]}, not within {gap} years after the year under review {year}"
+    if reasons:
+        yield Problem(f"{plural(len(reasons), 'report')} {agree(len(reasons), 'has', 'have')} no year under review "
+                      "or one that contradicts its plan year or delivery date", "reports",
+                      _report_rows(data, reasons, "year", "plan_year"))
 
 
 def report_metadata(data: PackageData) -> Iterator[Problem]:
     """Title, region and publisher present, and the title not a line of page furniture (下载, 首页)."""
     from ..furniture import RULES
 
-    paragraphs = data.frame("paragraphs")
-    boilerplate = paragraphs[paragraphs["kind"] == "boilerplate"]
-    furniture_of = boilerplate.groupby("report_id")["text"].agg(lambda texts: set(texts.dropna())).to_dict()
-    rows = []
-    for rec in data.frame("reports").to_dict("records"):
+    paragraphs = data.table("paragraphs").select(["report_id", "kind", "text"])
+    furniture_of: dict[str, set] = {}  # report -> the text of its boilerplate paragraphs
+    for rid, kind, text in zip(*(paragraphs.column(c).to_pylist() for c in paragraphs.column_names)):
+        if kind == "boilerplate" and rid is not None and text is not None:
+            furniture_of.setdefault(rid, set()).add(text)
+    found = {}
+    fields = ("report_id", "title", "region", "publisher")
+    for i, rec in enumerate(data.table("reports").select(list(fields)).to_pylist()):
         furniture = furniture_of.get(rec["report_id"], set())
-        title = _text(rec.get("title"))
-        problems = [f"no {field}" for field in ("title", "region", "publisher") if not _text(rec.get(field))]
+        title = _text(rec["title"])
+        problems = [f"no {field}" for field in fields[1:] if not _text(rec[field])]
         if title and (title in furniture or any(rule([title], 0, [False]) for rule in RULES.values())):
             problems.append(f"the title {title!r} is page furniture, not the report's title")
         if problems:
-            own = paragraphs[paragraphs["report_id"] == rec["report_id"]]  # only for the few that fail
-            rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": "; ".join(problems),
-                         **_where_read(rec, own, "title")})
-    if rows:
-        yield Problem(f"{plural(len(rows), 'report')}: title, region or publisher missing, or the title is page "
-                      "furniture", "reports", rows_from_records(rows))
+            found[i] = "; ".join(problems)
+    if found:
+        yield Problem(f"{plural(len(found), 'report')}: title, region or publisher missing, or the title is page "
+                      "furniture", "reports", _report_rows(data, found, "title"))
+
+
+def _report_rows(data: PackageData, problems: dict[int, str], *read_from: str) -> tuple[dict, ...]:
+    """The reports that fail (position -> problem) -> rows naming each, and the paragraph its first
+    value of `read_from` was read from. Built from the pandas records, as they always were."""
+    paragraphs, records = data.frame("paragraphs"), data.frame("reports").to_dict("records")
+    rows = []
+    for i, problem in problems.items():
+        rec = records[i]
+        own = paragraphs[paragraphs["report_id"] == rec["report_id"]]  # only for the few that fail
+        where = next((w for field in read_from if (w := _where_read(rec, own, field))), {})
+        rows.append({**{k: rec.get(k) for k in REPORT_COLUMNS}, "problem": problem, **where})
+    return rows_from_records(rows)
 
 
 def _where_read(rec: dict, paragraphs: pd.DataFrame, field: str) -> dict:
@@ -127,61 +138,87 @@ def _where_read(rec: dict, paragraphs: pd.DataFrame, field: str) -> dict:
 # --- facts against the report's time frame ----------------------------------------------------
 
 
-def _facts_with_frame(data: PackageData) -> pd.DataFrame:
-    """facts (same row order as the facts frame) + the report's window, delivery date, as Timestamps."""
+Day = tuple  # (year, month, day): compares like the dates pandas compares, for any year
+
+
+def _fact_periods(data: PackageData) -> list[tuple]:
+    """facts (in table order) -> (period start, period end, status, window start, window end,
+    delivered) each; Days, None where pandas would have NaT. Plain Python: a few dozen rows cost
+    less than the pandas calls that would hold them."""
     def build():
         t = _thresholds(data)
-        reports = data.frame("reports").copy()
-        year = pd.to_numeric(reports["year"], errors="coerce")
-        plan = pd.to_numeric(reports["plan_year"], errors="coerce").fillna(year)
-        review_start = pd.to_datetime(reports["period_start"], errors="coerce").fillna(
-            pd.to_datetime(year.astype("Int64").astype("string") + "-01-01", errors="coerce"))
-        review_end = pd.to_datetime(reports["period_end"], errors="coerce")
-        plan_end = pd.to_datetime(plan.astype("Int64").astype("string") + "-12-31", errors="coerce")
-        window = {
-            "_window_start": review_start - pd.DateOffset(years=t.years_before_review),
-            "_window_end": plan_end.where(plan_end.notna(), review_end) + pd.DateOffset(years=t.years_after_plan),
-            "_delivered": pd.to_datetime(reports["delivered"], errors="coerce"),
-        }
-        # Each fact's report (its first row; -1: none, NaT below), as a left join on report_id would give.
-        pos = lookup(row_keys(data.table("facts"), ["report_id"]), row_keys(data.table("reports"), ["report_id"]))
-        out = data.frame("facts")[["report_id", "period_start", "period_end", "status"]].copy()
-        for column, values in window.items():
-            out[column] = values.array.take(pos, allow_fill=True)
-        out["_start"] = pd.to_datetime(out["period_start"], errors="coerce")
-        out["_end"] = pd.to_datetime(out["period_end"], errors="coerce")
-        return out
-    return data.memo(("meaning", "frame"), build)
+        reports = data.table("reports")
+        columns = ("year", "plan_year", "period_start", "period_end", "delivered")
+        year, plan, start, end, delivered = (reports.column(c).to_pylist() for c in columns)
+        plan = [y if p is None else p for p, y in zip(plan, year)]
+        review_start = [_day(d) or y for d, y in zip(start, _year_days(year, "-01-01"))]
+        plan_end = _year_days(plan, "-12-31")
+        windows = [(_shift(s, -t.years_before_review), _shift(p or _day(e), t.years_after_plan), _day(d))
+                   for s, p, e, d in zip(review_start, plan_end, end, delivered)]
+        # Each fact's report (its first row; -1: none), as a left join on report_id would give.
+        facts = data.table("facts")
+        pos = lookup(row_keys(facts, ["report_id"]), row_keys(reports, ["report_id"]))
+        starts, ends, status = (facts.column(c).to_pylist() for c in ("period_start", "period_end", "status"))
+        return [(_day(s), _day(e), st, *(windows[p] if p >= 0 else (None, None, None)))
+                for s, e, st, p in zip(starts, ends, status, pos.tolist())]
+    return data.memo(("meaning", "periods"), build)
 
 
-def _fact_problem(data: PackageData, mask: pd.Series, message: str) -> Iterator[Problem]:
-    """Facts where mask holds -> one Problem whose rows name each fact, its quote, paragraph and period."""
-    index = [int(i) for i in mask[mask.fillna(False).astype(bool)].index]
+def _day(value: Any) -> Day | None:
+    return None if value is None else (value.year, value.month, value.day)
+
+
+def _shift(day: Day | None, years: int) -> Day | None:
+    """pandas' DateOffset(years=n): the same month and day n years on, 29 February -> 28 February."""
+    if day is None:
+        return None
+    y, m, d = day[0] + years, day[1], day[2]
+    return (y, m, 28) if (m, d) == (2, 29) and not calendar.isleap(y) else (y, m, d)
+
+
+def _year_days(years: list, suffix: str) -> list[Day | None]:
+    """Years -> the Day of f"{year}{suffix}" as pandas.to_datetime reads that text (1000-9999: the
+    date; other years: pandas itself, which reads "5-01-01" as 1 May 2001)."""
+    if all(y is None or 1000 <= y <= 9999 for y in years):
+        return [None if y is None else (y, *map(int, suffix[1:].split("-"))) for y in years]
+    stamps = pd.to_datetime(pd.Series(years, dtype="Int64").astype("string") + suffix, errors="coerce")
+    return [None if pd.isna(s) else (s.year, s.month, s.day) for s in stamps]
+
+
+def _fact_problem(data: PackageData, index: list[int], message: str) -> Iterator[Problem]:
+    """Facts at these positions -> one Problem whose rows name each fact, its quote, paragraph and period."""
     if index:
         yield Problem(f"{plural(len(index), 'fact')}: {message}", "facts",
                       display_rows("facts", facts_frame(data), index, ["period_start", "period_end", "status"]))
 
 
+def _where(data: PackageData, rule) -> list[int]:
+    """Positions of the facts whose (start, end, status, window start, window end, delivered) break
+    the rule; a missing date breaks nothing (NaT compares false)."""
+    return [i for i, fact in enumerate(_fact_periods(data)) if rule(*fact)]
+
+
 def period_in_frame(data: PackageData) -> Iterator[Problem]:
     """A fact dated far outside its report's years (2000 in a 2026 report) was resolved wrongly."""
     t = _thresholds(data)
-    f = _facts_with_frame(data)
-    far = (f["_end"] < f["_window_start"]) | (f["_start"] > f["_window_end"])
+    far = _where(data, lambda start, end, _, w_start, w_end, __: (end is not None and w_start is not None
+                                                                 and end < w_start)
+                 or (start is not None and w_end is not None and start > w_end))
     yield from _fact_problem(data, far, f"the period lies more than {t.years_before_review} years before the "
                              f"report's review period or more than {t.years_after_plan} years after its plan period")
 
 
 def actual_after_delivery(data: PackageData) -> Iterator[Problem]:
     """A result (`actual`) for a period that had not ended when the report was delivered."""
-    f = _facts_with_frame(data)
-    late = f["status"].eq("actual") & (f["_end"] > f["_delivered"])
+    late = _where(data, lambda _, end, status, __, ___, delivered: status == "actual" and end is not None
+                  and delivered is not None and end > delivered)
     yield from _fact_problem(data, late, "marked actual for a period that ends after the report's delivery date")
 
 
 def target_before_delivery(data: PackageData) -> Iterator[Problem]:
     """A `target` for a period already over at delivery: most likely a result read as a goal."""
-    f = _facts_with_frame(data)
-    early = f["status"].eq("target") & (f["_end"] < f["_delivered"])
+    early = _where(data, lambda _, end, status, __, ___, delivered: status == "target" and end is not None
+                   and delivered is not None and end < delivered)
     yield from _fact_problem(data, early, "marked target for a period that ended before the report's delivery "
                              "date")
 
@@ -193,28 +230,19 @@ def subject_meaningful(data: PackageData) -> Iterator[Problem]:
     """A subject that is empty, one character or only function words (的, 其中) names nothing measured."""
     from ..extract.lexicon import FUNCTION_WORDS_ONLY
 
-    subjects = data.frame("facts")["subject"]
-    bad = {s for s in subjects.dropna().unique()  # each distinct subject judged once
-           if len(s.strip()) <= 1 or FUNCTION_WORDS_ONLY.fullmatch(s.strip())}
-    yield from _fact_problem(data, subjects.isna() | subjects.isin(bad),
-                             "the subject is empty, a single character or only function words")
+    verdicts: dict[str, bool] = {}  # each distinct subject judged once
+    index = []
+    for i, s in enumerate(data.table("facts").column("subject").to_pylist()):
+        if s is not None and s not in verdicts:
+            verdicts[s] = len(s.strip()) <= 1 or bool(FUNCTION_WORDS_ONLY.fullmatch(s.strip()))
+        if s is None or verdicts[s]:
+            index.append(i)
+    yield from _fact_problem(data, index, "the subject is empty, a single character or only function words")
 
 
 def _text(value: Any) -> str:
     """A cell of a string column (None and NaN when empty) -> stripped text."""
     return value.strip() if isinstance(value, str) else ""
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return None if value is None or value != value else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _year_of(value: Any) -> int | None:
-    stamp = pd.to_datetime(value, errors="coerce") if value not in (None, "") else None
-    return None if stamp is None or pd.isna(stamp) else int(stamp.year)
 
 
 CHECKS = (

@@ -7,6 +7,7 @@ pyarrow.compute: one pass per constraint, whatever the number of rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import numpy as np
@@ -37,39 +38,79 @@ def compatible(ts_type: str, arrow: pa.DataType) -> bool:
     return True if test is None else bool(test(arrow))
 
 
+# Verdicts "no problem" by the content they were reached on: every package carries the same code
+# lists (units, indicator codes), checked once per process instead of once per package. A check of
+# a table is a function of its files' bytes and its resources' descriptors, which make the key.
+_seen: set[tuple] = set()  # (check, table, sha256 of its files) met once
+_clean: set[tuple] = set()  # ... met again, with the resources' descriptors: no problem
+KEPT = 4096  # keys of each; then they start again
+
+
+def _clean_key(data: PackageData, check: str, table: str, *, parquet: bool = False, csv: bool = False):
+    """(check, table, files) -> the key of its verdict; None when a file cannot be read, or when its
+    content is met for the first time (a report's own tables: no descriptor to serialise)."""
+    if len(_seen) > KEPT or len(_clean) > KEPT:
+        _seen.clear()
+        _clean.clear()
+    names = [n for n, wanted in ((table, csv), (parquet_name(table), parquet)) if wanted]
+    try:
+        files = (check, table, *(data.sha256(data.path(n)) for n in names))
+        if files not in _seen:
+            _seen.add(files)
+            return None
+        return (*files, *((json.dumps(data.resource(n), sort_keys=True, default=str),
+                           json.dumps(data.schema(n), sort_keys=True) if isinstance(data.resource(n).get("schema"), str)
+                           else None) for n in names))
+    except (Unavailable, OSError, TypeError, ValueError):
+        return None
+
+
 def parquet_schema(data: PackageData) -> Iterator[Problem]:
     for table in TABLES:
-        name = parquet_name(table)
+        key = _clean_key(data, "parquet_schema", table, parquet=True)
+        if key in _clean:
+            continue
+        problems = list(_parquet_schema(data, table))
+        if not problems and key is not None:
+            _clean.add(key)
+        yield from problems
+
+
+def _parquet_schema(data: PackageData, table: str) -> Iterator[Problem]:
+    name = parquet_name(table)
+    try:
+        schema = data.schema(name)
+        path = data.path(name)
         try:
-            schema = data.schema(name)
-            path = data.path(name)
+            found = data.parquet(table).schema  # the file's schema, as read_schema gives it
+        except Unavailable:
             found = pq.read_schema(path)
-        except Unavailable as exc:
-            yield Problem(str(exc), name)
-            continue
-        except (pa.ArrowException, OSError) as exc:
-            yield Problem(f"{name}: cannot read the Parquet schema: {exc}", name)
-            continue
-        fields = schema["fields"]
-        expected = [f["name"] for f in fields]
-        if found.names != expected:
-            yield _names_problem(name, expected, found.names)
-        bad_types = [{"field": f["name"], "table_schema_type": f.get("type", "string"),
-                      "arrow_type": str(found.field(f["name"]).type)}
-                     for f in fields if f["name"] in found.names
-                     and not compatible(f.get("type", "string"), found.field(f["name"]).type)]
-        if bad_types:
-            yield Problem(f"{name}: {plural(len(bad_types), 'column')} with an Arrow type that cannot hold the "
-                          f"schema's type ({', '.join(r['field'] for r in bad_types)})", name,
-                          rows_from_records(bad_types))
-        try:
-            tbl = data.parquet(table)
-        except Unavailable as exc:
-            yield Problem(str(exc), name)
-            continue
-        typed, present = {r["field"] for r in bad_types}, set(tbl.column_names)
-        checkable = [f for f in fields if f["name"] in present and f["name"] not in typed]
-        yield from _constraints(name, tbl, checkable, schema)
+    except Unavailable as exc:
+        yield Problem(str(exc), name)
+        return
+    except (pa.ArrowException, OSError) as exc:
+        yield Problem(f"{name}: cannot read the Parquet schema: {exc}", name)
+        return
+    fields = schema["fields"]
+    expected = [f["name"] for f in fields]
+    if found.names != expected:
+        yield _names_problem(name, expected, found.names)
+    bad_types = [{"field": f["name"], "table_schema_type": f.get("type", "string"),
+                  "arrow_type": str(found.field(f["name"]).type)}
+                 for f in fields if f["name"] in found.names
+                 and not compatible(f.get("type", "string"), found.field(f["name"]).type)]
+    if bad_types:
+        yield Problem(f"{name}: {plural(len(bad_types), 'column')} with an Arrow type that cannot hold the "
+                      f"schema's type ({', '.join(r['field'] for r in bad_types)})", name,
+                      rows_from_records(bad_types))
+    try:
+        tbl = data.parquet(table)
+    except Unavailable as exc:
+        yield Problem(str(exc), name)
+        return
+    typed, present = {r["field"] for r in bad_types}, set(tbl.column_names)
+    checkable = [f for f in fields if f["name"] in present and f["name"] not in typed]
+    yield from _constraints(name, tbl, checkable, schema)
 
 
 def _names_problem(name: str, expected: list[str], found: list[str]) -> Problem:
@@ -122,6 +163,8 @@ def _violations(col: pa.ChunkedArray, field: dict, constraint: str, value) -> pa
         bad = duplicates(pa.table({"v": col}), ["v"]) if value and distinct != len(col) - col.null_count else None
     elif constraint == "enum":
         allowed = pa.array(value).cast(col.type)
+        if _all_pass(col, ("enum", repr(value)), lambda new: pc.is_in(new, value_set=allowed)):
+            return None
         bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=allowed)))
     elif constraint in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = pa.scalar(value).cast(arrow_type(field)).cast(col.type)
@@ -129,6 +172,8 @@ def _violations(col: pa.ChunkedArray, field: dict, constraint: str, value) -> pa
                    "exclusiveMinimum": pc.less_equal, "exclusiveMaximum": pc.greater_equal}[constraint]
         bad = compare(col, bound)
     elif constraint == "pattern":
+        if _all_pass(col, ("pattern", value), lambda new: pc.match_substring_regex(new, f"^(?:{value})$")):
+            return None
         bad = pc.invert(pc.match_substring_regex(col, f"^(?:{value})$"))
     elif constraint in ("minLength", "maxLength"):
         length = pc.utf8_length(col) if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) \
@@ -141,9 +186,40 @@ def _violations(col: pa.ChunkedArray, field: dict, constraint: str, value) -> pa
     return pc.fill_null(bad, False)
 
 
+# What a value-by-value rule (enum, pattern) said of each distinct value already met, so that a
+# column of values seen before (a measure, a status, a report's id in its three tables) costs no
+# kernel call, and a regular expression is not compiled again for them.
+_verdicts: dict[tuple, bool] = {}
+VERDICTS_KEPT = 50_000
+
+
+def _all_pass(col: pa.ChunkedArray, rule: tuple, judge) -> bool:
+    """True when every non-null value of a string or integer column passes `judge` (the rule's own
+    Arrow kernel, run on the values not met before); False means: not proven, check the column."""
+    if not (pa.types.is_string(col.type) or pa.types.is_integer(col.type)):
+        return False
+    if len(_verdicts) > VERDICTS_KEPT:
+        _verdicts.clear()
+    kind = (*rule, str(col.type))
+    values = [v for v in pc.unique(col).to_pylist() if v is not None]
+    new = [v for v in values if (*kind, v) not in _verdicts]
+    if new:
+        try:
+            passed = judge(pa.array(new, col.type)).to_pylist()
+        except (pa.ArrowException, ValueError, TypeError):
+            return False
+        _verdicts.update({(*kind, v): ok is True for v, ok in zip(new, passed)})
+    return all(_verdicts[(*kind, v)] for v in values)
+
+
 def duplicates(tbl: pa.Table, keys: list[str]) -> pa.ChunkedArray | None:
     """Rows whose key (no null part) occurs more than once -> boolean mask, or None."""
     n = tbl.num_rows
+    types = [tbl.column(k).type for k in keys] if len(set(tbl.column_names)) == len(tbl.column_names) else []
+    if types and all(pa.types.is_string(t) or pa.types.is_integer(t) for t in types):
+        # values Python compares as Arrow groups them: all distinct, nothing repeats
+        if len(set(zip(*(tbl.column(k).to_pylist() for k in keys)))) == n:
+            return None
     indexed = tbl.select(keys).append_column("__row", pa.array(np.arange(n, dtype=np.int64)))
     counts = indexed.group_by(keys, use_threads=False).aggregate([("__row", "count")])
     repeated = counts.filter(pc.greater(counts["__row_count"], 1)).select(keys)
@@ -177,31 +253,55 @@ def _as_list(value) -> list[str]:
 
 def csv_parquet_same_rows(data: PackageData) -> Iterator[Problem]:
     for table in TABLES:
-        try:
-            csv, parquet, schema = data.csv(table), data.parquet(table), data.schema(table)
-        except Unavailable as exc:
-            yield Problem(f"not compared: {exc}", exc.resource or table)
+        key = _clean_key(data, "csv_parquet_same_rows", table, parquet=True, csv=True)
+        if key in _clean:
             continue
-        columns = [f["name"] for f in schema["fields"]
-                   if f["name"] in csv.column_names and f["name"] in parquet.column_names]
-        left = _unescaped(csv.select(columns).combine_chunks())
-        right, uncastable = _cast_like(parquet.select(columns), left.schema)
-        if uncastable:
-            yield Problem(f"{table}: {plural(len(uncastable), 'column')} of the Parquet cannot be cast to the CSV's "
-                          f"types, not compared: {', '.join(uncastable)}", parquet_name(table))
-            columns = [c for c in columns if c not in uncastable]
-            left, right = left.select(columns), right.select(columns)
-        if left.equals(right):
-            continue
-        if left.num_rows != right.num_rows:
-            yield _count_problem(table, left, right, _as_list(schema.get("primaryKey")))
-        else:
-            yield _cell_problem(table, left, right, _located(data, table, left, _as_list(schema.get("primaryKey"))))
+        problems = list(_same_rows(data, table))
+        if not problems and key is not None:
+            _clean.add(key)
+        yield from problems
+
+
+def _same_rows(data: PackageData, table: str) -> Iterator[Problem]:
+    try:
+        csv, parquet, schema = data.csv(table), data.parquet(table), data.schema(table)
+    except Unavailable as exc:
+        yield Problem(f"not compared: {exc}", exc.resource or table)
+        return
+    columns = [f["name"] for f in schema["fields"]
+               if f["name"] in csv.column_names and f["name"] in parquet.column_names]
+    left = csv.select(columns).combine_chunks()
+    if _may_hold_escapes(data, table):
+        left = _unescaped(left)
+    right, uncastable = _cast_like(parquet.select(columns), left.schema)
+    if uncastable:
+        yield Problem(f"{table}: {plural(len(uncastable), 'column')} of the Parquet cannot be cast to the CSV's "
+                      f"types, not compared: {', '.join(uncastable)}", parquet_name(table))
+        columns = [c for c in columns if c not in uncastable]
+        left, right = left.select(columns), right.select(columns)
+    if left.equals(right):
+        return
+    if left.num_rows != right.num_rows:
+        yield _count_problem(table, left, right, _as_list(schema.get("primaryKey")))
+    else:
+        yield _cell_problem(table, left, right, _located(data, table, left, _as_list(schema.get("primaryKey"))))
+
+
+def _may_hold_escapes(data: PackageData, table: str) -> bool:
+    """False when a UTF-8 CSV holds no apostrophe at all, so no cell can carry the formula escape."""
+    if str(data.resource(table).get("encoding") or "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        return True
+    try:
+        return csvsafe.ESCAPE.encode() in data.path(table).read_bytes()
+    except (OSError, Unavailable):
+        return True
 
 
 def _unescaped(tbl: pa.Table) -> pa.Table:
-    """Undo the CSV's formula escape (csvsafe) so that text compares with the Parquet's."""
-    arrays = [csvsafe.unescape_column(col) if pa.types.is_string(col.type) else col for col in tbl.columns]
+    """Undo the CSV's formula escape (csvsafe) so that text compares with the Parquet's. Only a column
+    with a cell that starts with the escape can hold one (a prefix test costs a tenth of the regex)."""
+    arrays = [csvsafe.unescape_column(col) if pa.types.is_string(col.type)
+              and pc.any(pc.starts_with(col, csvsafe.ESCAPE)).as_py() else col for col in tbl.columns]
     return pa.Table.from_arrays(arrays, schema=tbl.schema)
 
 
