@@ -368,16 +368,16 @@ def set_version(path: Path, version: str) -> None:
     """datapackage.json -> the same, as descriptor_text writes it, with `version` set.
 
     Serialising a descriptor with indentation takes Python's slow JSON path and was most of a
-    publish; a file this process wrote is known to be in descriptor_text's form, so only its
-    version line is replaced (the result checked by parsing it). Any other file is written anew."""
+    publish; a file this process wrote is known to be in descriptor_text's form, where the one line
+    indented by two spaces that starts with "version" is the top-level key (a nested key is indented
+    deeper, a string holds no newline), so only that line is replaced. Any other file is written anew."""
     text = path.read_text(encoding="utf-8")
+    if _digest(text) in _WRITTEN and len(_VERSION_LINE.findall(text)) == 1:
+        _write_known(path, _VERSION_LINE.sub(
+            lambda m: f'  "version": {json.dumps(version, ensure_ascii=False)}{m[2]}', text))
+        return
     descriptor = json.loads(text)
     descriptor["version"] = version
-    if _digest(text) in _WRITTEN and len(_VERSION_LINE.findall(text)) == 1:
-        new = _VERSION_LINE.sub(lambda m: f'  "version": {json.dumps(version, ensure_ascii=False)}{m[2]}', text)
-        if json.loads(new) == descriptor:
-            _write_known(path, new)
-            return
     write_descriptor(path, descriptor)
 
 
