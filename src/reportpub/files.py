@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -108,30 +109,34 @@ def read_json(path: str | os.PathLike, max_depth: int | None = None):
         raise JsonFileError(f"{path}: {reason}")
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
-        value = json.loads(raw.decode("utf-8"))
+            text = fh.read().decode("utf-8")
+        value = json.loads(text)
     except UnicodeDecodeError as exc:
         raise JsonFileError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise JsonFileError(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise JsonFileError(too_deep) from None
-    if json_depth(value) > depth_limit:
+    if json_depth(text, depth_limit) > depth_limit:
         raise JsonFileError(too_deep)
     return value
 
 
-def json_depth(value) -> int:
-    """Nesting depth of a parsed JSON value (a scalar is 0), without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))  # no scalars
-    return deepest
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+
+
+def json_depth(text: str, limit: int) -> int:
+    """Valid JSON text -> its nesting depth (a scalar is 0), counted up to limit + 1. Read from the
+    text, not the parsed value: walking a large descriptor's values cost more than parsing it.
+    Strings dropped, only the brackets are left; each pass removes the innermost pairs, one level."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = 0
+    while brackets and depth <= limit:
+        brackets = _INNERMOST.sub("", brackets)
+        depth += 1
+    return depth
 
 
 # --- text from outside, echoed to a terminal ----------------------------------------------------

@@ -13,6 +13,7 @@ import copy
 import csv
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -29,9 +30,9 @@ from . import EXTRACTOR_VERSION, __version__, contract, csvsafe
 from .coverage import report_period
 from .errors import BuildError
 from .extract import Fact
-from .files import sha256_file
 from .indicators import code_list_of_indicators
 from .ingest import Document
+from .jsontext import indented
 from .settings import package_settings
 from .tables import TABLES
 from .units import code_list
@@ -75,29 +76,27 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
     try:
         (tmp / "data").mkdir()
         rows = {
-            "reports": [_report_row(d) for d in docs],
-            "paragraphs": [_paragraph_row(d.report_id, p) for d in docs for p in d.paragraphs],
-            "facts": [_fact_row(f) for f in facts],
-            "units": [_unit_row(u) for u in sorted(code_list().values(), key=lambda u: u.unit)],
-            "indicator_codes": [i.row() for i in sorted(code_list_of_indicators().values(), key=lambda i: i.code)],
+            "reports": lambda: [_report_row(d) for d in docs],
+            "paragraphs": lambda: [_paragraph_row(d.report_id, p) for d in docs for p in d.paragraphs],
+            "facts": lambda: [_fact_row(f) for f in facts],
         }
-        resources = []
-        manifest = []
+        resources, manifest, known = [], [], {}
         for table in TABLES:
-            schema = load_schema(table)
+            schema = _schema(table)
             csv_path, pq_path = f"data/{table}.csv", f"data/{table}.parquet"
-            write = write_code_list if table in CODE_LISTS else write_table
-            write(rows[table], schema, tmp / csv_path, tmp / pq_path)
-            digests = {p: sha256_file(tmp / p) for p in (csv_path, pq_path)}  # each file hashed once
-            resources.append(_resource(table, csv_path, "csv", schema, tmp, digests[csv_path]))
-            pq_schema = {k: v for k, v in copy.deepcopy(schema).items() if k != "foreignKeys"}
-            resources.append(_resource(f"{table}-parquet", pq_path, "parquet", pq_schema, None))
-            manifest += [(digests[p], p) for p in (csv_path, pq_path)]
+            if table in CODE_LISTS:
+                written = write_code_list(table, schema, tmp / csv_path, tmp / pq_path)
+            else:
+                written = write_table(rows[table](), schema.table, tmp / csv_path, tmp / pq_path)
+            resources.append(_resource(table, csv_path, "csv", schema.table, written[0]))
+            resources.append(_resource(f"{table}-parquet", pq_path, "parquet", schema.parquet))
+            manifest += [(w.digest, p) for w, p in zip(written, (csv_path, pq_path))]
+            known |= schema.texts()
         (tmp / MANIFEST).write_text("".join(f"{h}  {p}\n" for h, p in manifest), encoding="utf-8")
         descriptor = _descriptor(docs, facts, name, version or settings["version"], settings, resources)
         if corrections:
             descriptor["reportpub"]["corrections"] = corrections
-        write_descriptor(tmp / "datapackage.json", descriptor)
+        write_descriptor(tmp / "datapackage.json", descriptor, known)
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +104,7 @@ def build(docs: list[Document], facts: list[Fact], out_dir: str | os.PathLike, *
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, name, len(rows["facts"]), len(rows["paragraphs"]), len(docs))
+    return BuildResult(out, name, len(facts), sum(len(d.paragraphs) for d in docs), len(docs))
 
 
 def dataset_name(docs: list[Document]) -> str:
@@ -147,30 +146,42 @@ def _unit_row(u) -> dict:
 
 # --- writing -------------------------------------------------------------------------------
 
-def write_table(rows: list[dict], schema: dict, csv_path: Path, parquet_path: Path) -> None:
+@dataclass(frozen=True)
+class Written:
+    """A data file as written: its sha256 (taken from the bytes on their way out, not read back) and size."""
+
+    digest: str
+    size: int
+
+
+def write_table(rows: list[dict], schema: dict, csv_path: Path, parquet_path: Path) -> tuple[Written, Written]:
     """Rows -> one Arrow table written twice, as CSV and as Parquet (the same rows in both)."""
     arrow = _arrow_table(rows, schema)
-    _write_csv(arrow, schema, csv_path)
-    _write_parquet(arrow, parquet_path)
+    return _write_csv(arrow, schema, csv_path), _write_parquet(arrow, parquet_path)
 
 
 CODE_LISTS = ("units", "indicator_codes")  # the same rows in every package of a configuration
-_CODE_LIST_FILES: dict[tuple, tuple[bytes, bytes]] = {}
+_CODE_LIST_SOURCES = {"units": lambda: code_list(), "indicator_codes": lambda: code_list_of_indicators()}
+_CODE_LIST_FILES: dict[str, tuple] = {}  # table -> (code list object, schema, csv bytes, parquet bytes, written)
 
 
-def write_code_list(rows: list[dict], schema: dict, csv_path: Path, parquet_path: Path) -> None:
-    """A code list -> the same two files as write_table, whose bytes are made once per process for
-    the same rows and schema: every package carries the code lists, and writing them cost more than
-    a small report's own tables."""
-    key = (json.dumps(schema, sort_keys=True), tuple(tuple(r.items()) for r in rows))
-    if (files := _CODE_LIST_FILES.get(key)) is None:
-        write_table(rows, schema, csv_path, parquet_path)
-        if len(_CODE_LIST_FILES) >= 8:  # an operator who edits the code lists: keep memory bounded
-            _CODE_LIST_FILES.clear()
-        _CODE_LIST_FILES[key] = (csv_path.read_bytes(), parquet_path.read_bytes())
-        return
-    csv_path.write_bytes(files[0])
-    parquet_path.write_bytes(files[1])
+def write_code_list(table: str, schema: "_Schema", csv_path: Path, parquet_path: Path) -> tuple[Written, Written]:
+    """A code list -> the same two files as write_table, made once per process for the code list
+    (units.code_list(), indicators.code_list_of_indicators(): read once per process) and schema:
+    every package carries the code lists, and making them cost more than a small report's tables."""
+    source = _CODE_LIST_SOURCES[table]()
+    cached = _CODE_LIST_FILES.get(table)
+    if cached is None or cached[0] is not source or cached[1] is not schema:
+        if table == "units":
+            rows = [_unit_row(u) for u in sorted(source.values(), key=lambda u: u.unit)]
+        else:
+            rows = [i.row() for i in sorted(source.values(), key=lambda i: i.code)]
+        written = write_table(rows, schema.table, csv_path, parquet_path)
+        _CODE_LIST_FILES[table] = (source, schema, csv_path.read_bytes(), parquet_path.read_bytes(), written)
+        return written
+    csv_path.write_bytes(cached[2])
+    parquet_path.write_bytes(cached[3])
+    return cached[4]
 
 
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
@@ -194,19 +205,39 @@ def _arrow_table(rows: list[dict], schema: dict) -> pa.Table:
     return pa.table(columns)
 
 
-def _write_csv(table: pa.Table, schema: dict, path: Path) -> None:
+class _HashingFile:
+    """A text sink for csv.writer: UTF-8 bytes to the file, hashed on their way out."""
+
+    def __init__(self, fh):
+        self.fh, self.hash, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.hash.update(data)
+        self.size += len(data)
+        self.fh.write(data)
+
+
+def _write_csv(table: pa.Table, schema: dict, path: Path) -> Written:
     """UTF-8 CSV, `\\n` line ends; numbers in shortest round-trip form; formula-like text defused.
 
     Written batch by batch, straight to the file: a large report never holds its CSV in memory.
     Cells are formatted a column at a time (one rule per column type), not cell by cell."""
     names = table.column_names
     types = {f["name"]: f["type"] for f in schema["fields"]}
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
+    with open(path, "wb") as fh:
+        out = _HashingFile(fh)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(names)
         for batch in table.to_batches(max_chunksize=10_000):
             cols = [_cells(batch.column(i).to_pylist(), types[n], n) for i, n in enumerate(names)]
             writer.writerows(zip(*cols))
+            out.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+        out.write(buffer.getvalue())
+    return Written(out.hash.hexdigest(), out.size)
 
 
 def _cells(values: list, type_: str, name: str) -> list[str]:
@@ -226,12 +257,16 @@ def _number(v: float) -> str:
     return repr(float(v))
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
+def _write_parquet(table: pa.Table, path: Path) -> Written:
     """Integer columns are marked as pandas' nullable Int64, so that a reader going through pandas
     (stock Frictionless does) reads an empty year as missing, not as the float NaN."""
     table = table.replace_schema_metadata(_pandas_metadata(table.schema))
-    pq.write_table(table, path, compression="zstd", use_dictionary=False, write_statistics=True,
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", use_dictionary=False, write_statistics=True,
                    store_schema=True)
+    data = sink.getvalue()
+    path.write_bytes(data)
+    return Written(hashlib.sha256(data).hexdigest(), data.size)
 
 
 @functools.lru_cache(maxsize=64)
@@ -244,17 +279,46 @@ def _pandas_metadata(schema: pa.Schema) -> dict:
     return pa.Table.from_pandas(empty, schema=schema, preserve_index=False).schema.metadata
 
 
-def _resource(name: str, path: str, fmt: str, schema: dict, root: Path | None, digest: str | None = None) -> dict:
+@dataclass(frozen=True)
+class _Schema:
+    """A table's Table Schema as the CSV resource and (without foreign keys) the Parquet resource
+    carry it, each with its datapackage.json text: every package repeats them, and serialising
+    them with indentation was most of writing a descriptor. Private: never handed out or changed."""
+
+    table: dict
+    parquet: dict
+    table_text: str
+    parquet_text: str
+
+    def texts(self) -> dict[int, str]:
+        return {id(self.table): self.table_text, id(self.parquet): self.parquet_text}
+
+
+def _schema(table: str) -> _Schema:
+    """schemas/<table>.schema.json -> its _Schema, parsed again when the file's size or time changes."""
+    path = contract.path(f"schemas/{table}.schema.json")
+    stat = path.stat()
+    return _parsed_schema(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_schema(path: Path, mtime_ns: int, size: int) -> _Schema:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema.pop("$schema", None)
+    parquet = {k: v for k, v in copy.deepcopy(schema).items() if k != "foreignKeys"}
+    return _Schema(schema, parquet, indented(schema), indented(parquet))
+
+
+def _resource(name: str, path: str, fmt: str, schema: dict, written: Written | None = None) -> dict:
     res = {"name": name, "path": path, "format": fmt,
            "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
            "title": schema["fields"] and f"{name}", "schema": schema}
     if fmt == "csv":
         res.update({"encoding": "utf-8", "dialect": {"header": True, "delimiter": ","}})
-    if root is not None:
-        res["bytes"] = (root / path).stat().st_size
-        res["hash"] = "sha256:" + (digest or sha256_file(root / path))
+    if written is not None:
+        res["bytes"] = written.size
+        res["hash"] = "sha256:" + written.digest
     return res
-
 
 def _descriptor(docs: list[Document], facts: list[Fact], name: str, version: str, settings: dict, resources: list[dict]) -> dict:
     first = docs[0]
@@ -290,29 +354,30 @@ _WRITTEN: dict[str, None] = {}  # sha256 of descriptor texts this process wrote 
 _VERSION_LINE = re.compile(r'^  "version": ("(?:[^"\\\n]|\\.)*")(,?)$', re.MULTILINE)  # a top-level key
 
 
-def descriptor_text(descriptor: dict) -> str:
-    """Descriptor -> the text of datapackage.json (two-space indent, UTF-8 as is, final newline)."""
-    return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+def descriptor_text(descriptor: dict, known: dict[int, str] | None = None) -> str:
+    """Descriptor -> the text of datapackage.json (two-space indent, UTF-8 as is, final newline);
+    `known` as jsontext.indented takes it (the build's cached schema texts)."""
+    return indented(descriptor, known) + "\n"
 
 
-def write_descriptor(path: Path, descriptor: dict) -> None:
-    _write_known(path, descriptor_text(descriptor))
+def write_descriptor(path: Path, descriptor: dict, known: dict[int, str] | None = None) -> None:
+    _write_known(path, descriptor_text(descriptor, known))
 
 
 def set_version(path: Path, version: str) -> None:
     """datapackage.json -> the same, as descriptor_text writes it, with `version` set.
 
     Serialising a descriptor with indentation takes Python's slow JSON path and was most of a
-    publish; a file this process wrote is known to be in descriptor_text's form, so only its
-    version line is replaced (the result checked by parsing it). Any other file is written anew."""
+    publish; a file this process wrote is known to be in descriptor_text's form, where the one line
+    indented by two spaces that starts with "version" is the top-level key (a nested key is indented
+    deeper, a string holds no newline), so only that line is replaced. Any other file is written anew."""
     text = path.read_text(encoding="utf-8")
+    if _digest(text) in _WRITTEN and len(_VERSION_LINE.findall(text)) == 1:
+        _write_known(path, _VERSION_LINE.sub(
+            lambda m: f'  "version": {json.dumps(version, ensure_ascii=False)}{m[2]}', text))
+        return
     descriptor = json.loads(text)
     descriptor["version"] = version
-    if _digest(text) in _WRITTEN and len(_VERSION_LINE.findall(text)) == 1:
-        new = _VERSION_LINE.sub(lambda m: f'  "version": {json.dumps(version, ensure_ascii=False)}{m[2]}', text)
-        if json.loads(new) == descriptor:
-            _write_known(path, new)
-            return
     write_descriptor(path, descriptor)
 
 
