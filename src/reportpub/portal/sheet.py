@@ -22,6 +22,8 @@ _SAFE_LEN = MAX_CELL // 2  # longer strings may need xlsxwriter's UTF-16 truncat
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal _xHHHH_ gets its underscore escaped
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f&<>_\ufffe\uffff]|^\s|\s$")
+_SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_INT_DIGITS = 10**16  # below it, an int's `.16G` is its str()
 _EPOCH = dt.date(1899, 12, 31).toordinal()
 _NOT_SIMPLE = object()  # a value xlsxwriter must write
 
@@ -85,15 +87,20 @@ def _excel_date(value: dt.date) -> float:
 def column_cells(values: list, kind: str, date_style: str) -> list | None:
     """A column's values, and their kind when the column has one type (`kind_of`) -> the tail of each
     cell (None for no cell), or None when a value needs xlsxwriter."""
+    present = values if None not in values else [v for v in values if v is not None]
     if kind == "str":
+        if _all_plain(present):  # most columns: one search over all their text
+            return [None if v is None else f'" t="inlineStr"><is><t>{v}</t></is></c>' for v in values]
         memo: dict[str, str | None] = {}  # a column repeats its texts (units, statuses)
         out = [None if v is None else memo[v] if v in memo else memo.setdefault(v, string_cell(v[:MAX_CELL]))
                for v in values]
         return None if None in memo.values() else out
     if kind == "int":
+        if not present or -_INT_DIGITS < min(present) and max(present) < _INT_DIGITS:  # `.16G` is str()
+            return [None if v is None else f'"><v>{v}</v></c>' for v in values]
         return [None if v is None else f'"><v>{v:.16G}</v></c>' for v in values]
     if kind == "float":
-        if not all(math.isfinite(v) for v in values if v is not None):
+        if not all(map(math.isfinite, present)):
             return None
         return [None if v is None else f'"><v>{v:.16G}</v></c>' for v in values]
     if kind == "date":
@@ -102,6 +109,13 @@ def column_cells(values: list, kind: str, date_style: str) -> list | None:
                 else dates.setdefault(v, f'"{date_style}><v>{_excel_date(v):.16G}</v></c>') for v in values]
     out = [value_cell(v, date_style) for v in values]
     return None if any(cell is _NOT_SIMPLE for cell in out) else out
+
+
+def _all_plain(texts: list[str]) -> bool:
+    """Texts -> True when none needs more than its place in <t>: no markup or control character,
+    no _xHHHH_, no whitespace at either end, not too long."""
+    return not texts or (max(map(len, texts)) <= _SAFE_LEN and not _SPECIAL.search("".join(texts))
+                         and list(map(str.strip, texts)) == texts)  # str.strip: str.isspace, as re's \s
 
 
 def kind_of(arrow_type) -> str:
@@ -120,13 +134,16 @@ def kind_of(arrow_type) -> str:
 def rows_xml(columns: Sequence[list], letters: Sequence[str], first_row: int) -> tuple[str, int]:
     """(each column's cell tails, the columns' letters, the 0-based row of the first value) ->
     (the <row> elements of those rows that hold a cell, the 0-based last row that does, or -1)."""
-    numbers = range(first_row + 1, first_row + 1 + min(map(len, columns), default=0))
-    cells = [[f'<c r="{letter}{n}{tail}' if tail is not None else "" for n, tail in zip(numbers, column)]
-             for letter, column in zip(letters, columns)]
+    count = min(map(len, columns), default=0)
+    numbers = [str(n) for n in range(first_row + 1, first_row + 1 + count)]
+    cells = []
+    for letter, column in zip(letters, columns):
+        head = f'<c r="{letter}'
+        cells.append([f"{head}{n}{tail}" if tail is not None else "" for n, tail in zip(numbers, column)])
+    bodies = list(map("".join, zip(*cells)))
     parts, last = [], -1
-    for number, row in zip(numbers, zip(*cells)):
-        text = "".join(row)
-        if text:
-            parts.append(f'<row r="{number}">{text}</row>')
-            last = number - 1
+    for number, body in zip(numbers, bodies):
+        if body:
+            parts.append(f'<row r="{number}">{body}</row>')
+            last = int(number) - 1
     return "".join(parts), last

@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -31,18 +30,18 @@ from pathlib import Path
 
 from .files import write_atomic
 from .model import field_titles, read_arrow, workbook_rel
-from .sheet import MAX_CELL, column_cells, column_names, kind_of, rows_xml, string_cell
+from .sheet import MAX_CELL, column_cells, column_names, kind_of, rows_xml
 from .zipped import zip_bytes
 
 MAX_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the two header rows
 FAST_ROWS = 50_000  # a larger table is streamed by xlsxwriter, whose memory stays flat
 _CREATED = dt.datetime(2000, 1, 1)
 _SHEET = "xl/worksheets/sheet1.xml"
-_HEAD, _DATE = ' s="1"', ' s="2"'  # the header's and the date's cell formats, in the order first used
+_DATE = ' s="2"'  # the date format: xlsxwriter numbers formats in the order first used, the header's first
 _recent: OrderedDict[tuple, bytes] = OrderedDict()  # (parquet sha256, table, schema) -> workbook bytes
 RECENT_KEPT = 16  # a release adds three tables of its own; the code lists stay among the recent
 RECENT_MAX_BYTES = 4 << 20  # a larger workbook is not kept in memory
-_frames: OrderedDict[tuple, Frame] = OrderedDict()  # (table, column widths, has dates) -> frame
+_frames: OrderedDict[tuple, Frame] = OrderedDict()  # (layout, has dates) -> frame
 FRAMES_KEPT = 16
 
 
@@ -129,32 +128,25 @@ def _fast_workbook(data, layout: Layout) -> bytes | None:
     """Arrow table -> the workbook xlsxwriter would write for it, or None when sheet.py cannot."""
     import pyarrow as pa
 
-    letters = column_names(len(layout.titles))
-    header = []
-    for row, titles in enumerate(zip(*layout.titles), start=1):
-        cells = [string_cell(title, _HEAD) for title in titles]
-        if None in cells:
-            return None
-        header.append(f'<row r="{row}">' + "".join(f'<c r="{c}{row}{cell}' for c, cell in zip(letters, cells)) + "</row>")
     columns = [column_cells(column.to_pylist(), kind_of(column.type), _DATE) for column in data.columns]
     if any(c is None for c in columns):
         return None
+    letters = column_names(len(columns))
     body, last = rows_xml(columns, letters, 2)
     dated = any((pa.types.is_date(c.type) or pa.types.is_timestamp(c.type)) and c.null_count < len(c)
                 for c in data.columns)
     frame = _frame(layout, dated)
     dimension = f'<dimension ref="A1:{letters[-1]}{max(last, 1) + 1}"/>'
-    sheet = f"{frame.sheet_head}{dimension}{frame.sheet_views}{''.join(header)}{body}{frame.sheet_tail}"
-    return frame.package(sheet.encode("utf-8"))
+    return frame.package(f"{frame.sheet_head}{dimension}{frame.sheet_start}{body}{frame.sheet_tail}".encode("utf-8"))
 
 
 @dataclass(frozen=True)
 class Frame:
-    """A workbook as xlsxwriter writes it for one table layout, less its sheet's rows and dimension."""
+    """A workbook as xlsxwriter writes it for one table layout, less its rows of values and its dimension."""
 
     members: tuple[tuple[zipfile.ZipInfo, bytes], ...]  # in xlsxwriter's order; the sheet's bytes empty
     sheet_head: str  # the sheet's text before <dimension>
-    sheet_views: str  # from after <dimension> to <sheetData>, included
+    sheet_start: str  # from after <dimension> to the end of the two header rows
     sheet_tail: str  # from </sheetData> on
 
     def package(self, sheet: bytes) -> bytes:
@@ -164,12 +156,10 @@ class Frame:
                          level=None, chunk=8192, allow_zip64=False)
 
 
-_SHEET_PARTS = re.compile(r"(.*?)<dimension ref=\"[^\"]*\"/>(.*?<sheetData>).*(</sheetData>.*)", re.DOTALL)
-
-
 def _frame(layout: Layout, dated: bool) -> Frame:
-    """(table layout, whether a date cell is written) -> its frame, made by xlsxwriter once and kept."""
-    key = (layout.table, layout.widths, dated)
+    """(table layout, whether a date cell is written) -> its frame, made by xlsxwriter once and kept:
+    the workbook of the header rows alone (and of one date, for the date format in its styles)."""
+    key = (layout, dated)
     if key in _frames:
         _frames.move_to_end(key)
         return _frames[key]
@@ -178,8 +168,12 @@ def _frame(layout: Layout, dated: bool) -> Frame:
         _xlsxwriter_workbook(layout, [(dt.date(2000, 1, 1),)] if dated else [], path)
         with zipfile.ZipFile(path) as zf:
             members = tuple((info, b"" if info.filename == _SHEET else zf.read(info)) for info in zf.infolist())
-            head, views, tail = _SHEET_PARTS.fullmatch(zf.read(_SHEET).decode("utf-8")).groups()
-    frame = _frames[key] = Frame(members, head, views, tail)
+            sheet = zf.read(_SHEET).decode("utf-8")
+    head, rest = sheet.split('<dimension ref="', 1)
+    start, tail = rest[rest.index('"/>') + 3:].rsplit("</sheetData>", 1)
+    if dated:  # the date's row, row 3, is not part of the frame
+        start = start[:start.index('<row r="3">')]
+    frame = _frames[key] = Frame(members, head, start, "</sheetData>" + tail)
     if len(_frames) > FRAMES_KEPT:
         _frames.popitem(last=False)
     return frame
