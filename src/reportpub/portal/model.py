@@ -9,6 +9,7 @@ release was published) or, for files it does not list, from the bytes themselves
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -259,16 +260,18 @@ def read_table(release: Path, table: str) -> list[dict]:
 
 def read_arrow(path: Path, max_rows: int | None = None):
     """Parquet file -> Arrow table (None when it has more than `max_rows` rows). A dataset's
-    workbooks and its pages read the same tables, so the last few small ones read are kept (keyed
-    by path, size and mtime: a release never changes)."""
+    workbooks and its pages read the same tables, so the last few small ones read are kept, by the
+    sha256 of their bytes (hashing a small file costs a fiftieth of parsing it)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns)
+    raw = path.read_bytes()
+    key = hashlib.sha256(raw).digest()
     if key in _arrow:
         _arrow.move_to_end(key)
-        return _arrow[key]
-    source = pq.ParquetFile(path)
+        data = _arrow[key]
+        return None if max_rows is not None and data.num_rows > max_rows else data
+    source = pq.ParquetFile(pa.BufferReader(raw))
     if max_rows is not None and source.metadata.num_rows > max_rows:
         return None
     data = source.read(use_threads=False)  # threads cost more CPU than they save on small tables
