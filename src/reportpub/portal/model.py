@@ -27,7 +27,7 @@ MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "
                "zip": "application/zip", "html": "text/html",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TABLE_TITLES = {t: (zh, en) for t, (zh, en, _, _) in ABOUT.items()}  # table -> (zh, en)
-ARROW_KEPT, ARROW_KEPT_ROWS = 8, 50_000  # read_arrow keeps the last tables of at most this many rows
+ARROW_KEPT, ARROW_KEPT_ROWS = 6, 50_000  # read_arrow keeps the last 6 tables (a release's five, and one) of at most 50,000 rows
 _arrow: OrderedDict[tuple, object] = OrderedDict()
 
 
