@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 MAX_CELL = 32_767  # characters Excel keeps in one cell
 _SAFE_LEN = MAX_CELL // 2  # longer strings may need xlsxwriter's UTF-16 truncation
@@ -40,7 +40,7 @@ def column_names(count: int) -> list[str]:
     return out
 
 
-def string_cell(text: str, style: str = "") -> str | None:
+def string_cell(text: str) -> str | None:
     """Text -> the tail of its inline-string cell after `<c r="A1`, or None when only xlsxwriter
     can write it (a long text, or one that looks like xlsxwriter's rich-string markup)."""
     if len(text) > _SAFE_LEN:
@@ -54,7 +54,7 @@ def string_cell(text: str, style: str = "") -> str | None:
         if text[:1].isspace() or text[-1:].isspace():
             preserve = ' xml:space="preserve"'
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'"{style} t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+    return f'" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
 
 
 def value_cell(value, date_style: str):
