@@ -7,12 +7,13 @@ and a re-render costs nothing for a CDN or rsync.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from .zipped import zip_bytes
 
 # 1980-01-01 is the earliest date a zip entry can hold: a fixed date keeps the archive's bytes
 # independent of when (and how often) it was built.
@@ -90,15 +91,13 @@ def release_zip_bytes(release: Path) -> bytes:
     """Release folder -> zip archive bytes, datapackage.json at the root (so that
     `frictionless.Package("x.zip")` and `frictionless validate x.zip` open the package itself);
     same files give the same bytes (fixed dates, order, modes)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for rel in release_files(release):
-            info = zipfile.ZipInfo(rel, date_time=_ZIP_DATE)
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, (release / rel).read_bytes(), compresslevel=9)
-    return buf.getvalue()
+    members = []
+    for rel in release_files(release):
+        info = zipfile.ZipInfo(rel, date_time=_ZIP_DATE)
+        info.create_system = 3
+        info.external_attr = 0o100644 << 16
+        members.append((info, (release / rel).read_bytes()))
+    return zip_bytes(members, level=9)
 
 
 def ensure_release_zip(release: Path, name: str, version: str) -> Path:

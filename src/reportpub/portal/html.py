@@ -8,22 +8,30 @@ in every page: `.zh` and `.en` elements, one of them hidden by CSS according to
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import date, timedelta
 from html import escape
 from urllib.parse import quote
 
+from .stream import dumps
+
 FONT_STACK = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif'
+
+
+_MARKUP = re.compile("[&<>\"']").search  # what html.escape(quote=True) replaces
 
 
 def esc(value) -> str:
     """Any value -> text safe inside an element or a quoted attribute ('' for None)."""
-    return "" if value is None else escape(str(value), quote=True)
+    if value is None:
+        return ""
+    text = value if value.__class__ is str else str(value)
+    return escape(text, quote=True) if _MARKUP(text) else text
 
 
 def json_for_script(obj) -> str:
     """Object -> JSON that cannot close or comment out the <script> element it is embedded in."""
-    return script_safe(json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1))
+    return script_safe(dumps(obj, indent=1, sort_keys=True))
 
 
 def script_safe(text: str) -> str:

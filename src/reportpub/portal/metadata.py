@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from posixpath import relpath
+from os.path import commonprefix
+from posixpath import normpath, relpath
 
 from .. import EXTRACTOR_VERSION
 from ..settings import contact_email, package_settings
@@ -59,7 +60,18 @@ def link(path: str, *, base_url: str | None, from_dir: str = "") -> str:
     """Path from the portal root -> absolute URL (base_url known) or URL relative to `from_dir`."""
     if base_url:
         return base_url.rstrip("/") + "/" + path
-    return relpath(path, from_dir or ".") if from_dir else path
+    return _relative(path, from_dir) if from_dir else path
+
+
+def _relative(path: str, from_dir: str) -> str:
+    """posixpath.relpath(path, from_dir), without its two calls to os.getcwd() when neither path
+    leaves the portal root (then the working directory cancels out)."""
+    parts, start = normpath(path), normpath(from_dir)
+    if parts.startswith(("/", "..")) or start.startswith(("/", "..")):
+        return relpath(path, from_dir)
+    parts, start = [p for p in parts.split("/") if p not in ("", ".")], [p for p in start.split("/") if p not in ("", ".")]
+    common = len(commonprefix([start, parts]))
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 def distribution_title(d: Download) -> tuple[str, str]:

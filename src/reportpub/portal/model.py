@@ -9,10 +9,11 @@ release was published) or, for files it does not list, from the bytes themselves
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -26,6 +27,8 @@ MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "
                "zip": "application/zip", "html": "text/html",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TABLE_TITLES = {t: (zh, en) for t, (zh, en, _, _) in ABOUT.items()}  # table -> (zh, en)
+ARROW_KEPT, ARROW_KEPT_ROWS = 6, 50_000  # read_arrow keeps the last 6 tables (a release's five, and one) of at most 50,000 rows
+_arrow: OrderedDict[tuple, object] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -238,18 +241,45 @@ def read_table(release: Path, table: str) -> list[dict]:
     """Release folder, table name -> rows as dicts (Parquet, else CSV); dates as ISO strings."""
     pq_path, csv_path = release / "data" / f"{table}.parquet", release / "data" / f"{table}.csv"
     if pq_path.is_file():
-        import pyarrow.parquet as pq
+        import pyarrow as pa
 
-        rows = pq.read_table(pq_path).to_pylist()
-        for row in rows:
-            for k, v in row.items():
-                if hasattr(v, "isoformat"):
-                    row[k] = v.isoformat()
-        return rows
+        data = read_arrow(pq_path)
+        columns = []
+        for column in data.columns:
+            values = column.to_pylist()
+            if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type) or pa.types.is_time(column.type):
+                values = [v if v is None else v.isoformat() for v in values]
+            columns.append(values)
+        names = data.column_names
+        return [dict(zip(names, row)) for row in zip(*columns)]
     if csv_path.is_file():
         with open(csv_path, encoding="utf-8", newline="") as f:
             return list(csv.DictReader(f))
     return []
+
+
+def read_arrow(path: Path, max_rows: int | None = None):
+    """Parquet file -> Arrow table (None when it has more than `max_rows` rows). A dataset's
+    workbooks and its pages read the same tables, so the last few small ones read are kept, by the
+    sha256 of their bytes (hashing a small file costs a fiftieth of parsing it)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = path.read_bytes()
+    key = hashlib.sha256(raw).digest()
+    if key in _arrow:
+        _arrow.move_to_end(key)
+        data = _arrow[key]
+        return None if max_rows is not None and data.num_rows > max_rows else data
+    source = pq.ParquetFile(pa.BufferReader(raw))
+    if max_rows is not None and source.metadata.num_rows > max_rows:
+        return None
+    data = source.read(use_threads=False)  # threads cost more CPU than they save on small tables
+    if data.num_rows <= ARROW_KEPT_ROWS:
+        _arrow[key] = data
+        if len(_arrow) > ARROW_KEPT:
+            _arrow.popitem(last=False)
+    return data
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,12 @@ is written as a typed value, never as a formula), with two header rows: the colu
 English titles. Written once per release, with fixed dates, so the bytes depend on the data only:
 the workbooks of the code lists every release carries (units, indicator codes) are built once per
 process and copied (`_recent`, keyed by the Parquet file's sha256, the table and its schema).
+
+The workbook is xlsxwriter's (constant_memory mode): its frame (styles, theme, properties, the
+sheet's columns and panes) is made by xlsxwriter once per table layout and kept (`_frames`); the
+sheet's rows are made by sheet.py, the same text xlsxwriter writes, at a fraction of its cost. A
+table sheet.py cannot write exactly (a value it does not cover, or more rows than FAST_ROWS) is
+written by xlsxwriter cell by cell, so the bytes are xlsxwriter's either way.
 """
 
 from __future__ import annotations
@@ -17,18 +23,26 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 from .files import write_atomic
-from .model import field_titles, workbook_rel
+from .model import field_titles, read_arrow, workbook_rel
+from .sheet import MAX_CELL, column_cells, column_names, kind_of, rows_xml
+from .zipped import zip_bytes
 
 MAX_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the two header rows
-MAX_CELL = 32_767  # characters Excel keeps in one cell
+FAST_ROWS = 50_000  # a larger table is streamed by xlsxwriter, whose memory stays flat
 _CREATED = dt.datetime(2000, 1, 1)
+_SHEET = "xl/worksheets/sheet1.xml"
+_DATE = ' s="2"'  # the date format: xlsxwriter numbers formats in the order first used, the header's first
 _recent: OrderedDict[tuple, bytes] = OrderedDict()  # (parquet sha256, table, schema) -> workbook bytes
 RECENT_KEPT = 16  # a release adds three tables of its own; the code lists stay among the recent
 RECENT_MAX_BYTES = 4 << 20  # a larger workbook is not kept in memory
+_frames: OrderedDict[tuple, Frame] = OrderedDict()  # (layout, has dates) -> frame
+FRAMES_KEPT = 16
 
 
 def ensure_release_workbooks(release: Path) -> list[Path]:
@@ -65,44 +79,125 @@ def _write_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool
     return True
 
 
-def _build_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool:
-    import pyarrow.parquet as pq
-    import xlsxwriter
+@dataclass(frozen=True)
+class Layout:
+    """What a table's workbook shows besides its values: sheet name, header titles, column widths."""
 
+    table: str
+    titles: tuple[tuple[str, str], ...]  # each column's (Chinese, English) title
+    widths: tuple[int, ...]
+
+
+def _layout(names: list[str], schema: dict, table: str) -> Layout:
+    fields = {f.get("name"): f for f in schema.get("fields", [])}
+    return Layout(table, tuple(field_titles(fields.get(name) or {"name": name}) for name in names),
+                  tuple(24 if fields.get(name, {}).get("type") == "string" else 12 for name in names))
+
+
+def _build_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool:
+    """Parquet file -> its workbook at `path`; False when Excel cannot hold its rows."""
+    import pyarrow.parquet as pq
+
+    data = read_arrow(parquet, max_rows=FAST_ROWS)
+    if data is not None:
+        layout = _layout(data.column_names, schema, table)
+        fast = _fast_workbook(data, layout) if layout.titles else None
+        if fast is not None:
+            write_atomic(path, fast)
+            return True
     source = pq.ParquetFile(parquet)
     if source.metadata.num_rows > MAX_ROWS:
         return False
-    fields = {f.get("name"): f for f in schema.get("fields", [])}
-    names = source.schema_arrow.names
+    layout = _layout(source.schema_arrow.names, schema, table)
+    rows = (values for batch in source.iter_batches(batch_size=10_000)
+            for values in zip(*(c.to_pylist() for c in batch.columns)))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
-                                       "strings_to_numbers": False, "strings_to_urls": False})
-        wb.set_properties({"created": _CREATED, "title": table})
-        head, date = wb.add_format({"bold": True, "bg_color": "#EEEEEE"}), wb.add_format({"num_format": "yyyy-mm-dd"})
-        ws = wb.add_worksheet(table[:31])
-        titles = [field_titles(fields.get(name) or {"name": name}) for name in names]
-        for col, name in enumerate(names):  # constant_memory: columns first, then each row in order
-            ws.set_column(col, col, 24 if fields.get(name, {}).get("type") == "string" else 12)
-        for row, header in enumerate(zip(*titles)):
-            for col, title in enumerate(header):
-                ws.write_string(row, col, title, head)
-        ws.freeze_panes(2, 0)
-        row = 2
-        for batch in source.iter_batches(batch_size=10_000):
-            for values in zip(*(c.to_pylist() for c in batch.columns)):
-                for col, value in enumerate(values):
-                    _write_cell(ws, row, col, value, date)
-                row += 1
-        wb.close()
+        _xlsxwriter_workbook(layout, rows, tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _fast_workbook(data, layout: Layout) -> bytes | None:
+    """Arrow table -> the workbook xlsxwriter would write for it, or None when sheet.py cannot."""
+    import pyarrow as pa
+
+    columns = [column_cells(column.to_pylist(), kind_of(column.type), _DATE) for column in data.columns]
+    if any(c is None for c in columns):
+        return None
+    letters = column_names(len(columns))
+    body, last = rows_xml(columns, letters, 2)
+    dated = any((pa.types.is_date(c.type) or pa.types.is_timestamp(c.type)) and c.null_count < len(c)
+                for c in data.columns)
+    frame = _frame(layout, dated)
+    dimension = f'<dimension ref="A1:{letters[-1]}{max(last, 1) + 1}"/>'
+    return frame.package(f"{frame.sheet_head}{dimension}{frame.sheet_start}{body}{frame.sheet_tail}".encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A workbook as xlsxwriter writes it for one table layout, less its rows of values and its dimension."""
+
+    members: tuple[tuple[zipfile.ZipInfo, bytes], ...]  # in xlsxwriter's order; the sheet's bytes empty
+    sheet_head: str  # the sheet's text before <dimension>
+    sheet_start: str  # from after <dimension> to the end of the two header rows
+    sheet_tail: str  # from </sheetData> on
+
+    def package(self, sheet: bytes) -> bytes:
+        """Sheet XML -> the workbook's bytes: the zip xlsxwriter writes (ZipFile.write of each part's
+        temporary file, read 8 KiB at a time; no Zip64)."""
+        return zip_bytes([(info, sheet if info.filename == _SHEET else data) for info, data in self.members],
+                         level=None, chunk=8192, allow_zip64=False)
+
+
+def _frame(layout: Layout, dated: bool) -> Frame:
+    """(table layout, whether a date cell is written) -> its frame, made by xlsxwriter once and kept:
+    the workbook of the header rows alone (and of one date, for the date format in its styles)."""
+    key = (layout, dated)
+    if key in _frames:
+        _frames.move_to_end(key)
+        return _frames[key]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "frame.xlsx")
+        _xlsxwriter_workbook(layout, [(dt.date(2000, 1, 1),)] if dated else [], path)
+        with zipfile.ZipFile(path) as zf:
+            members = tuple((info, b"" if info.filename == _SHEET else zf.read(info)) for info in zf.infolist())
+            sheet = zf.read(_SHEET).decode("utf-8")
+    head, rest = sheet.split('<dimension ref="', 1)
+    start, tail = rest[rest.index('"/>') + 3:].rsplit("</sheetData>", 1)
+    if dated:  # the date's row, row 3, is not part of the frame
+        start = start[:start.index('<row r="3">')]
+    frame = _frames[key] = Frame(members, head, start, "</sheetData>" + tail)
+    if len(_frames) > FRAMES_KEPT:
+        _frames.popitem(last=False)
+    return frame
+
+
+def _xlsxwriter_workbook(layout: Layout, rows, path: str) -> None:
+    """(layout, the rows' values) -> the workbook at `path`, written by xlsxwriter cell by cell."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                    "strings_to_numbers": False, "strings_to_urls": False})
+    wb.set_properties({"created": _CREATED, "title": layout.table})
+    head, date = wb.add_format({"bold": True, "bg_color": "#EEEEEE"}), wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws = wb.add_worksheet(layout.table[:31])
+    for col, width in enumerate(layout.widths):  # constant_memory: columns first, then each row in order
+        ws.set_column(col, col, width)
+    for row, header in enumerate(zip(*layout.titles)):
+        for col, title in enumerate(header):
+            ws.write_string(row, col, title, head)
+    ws.freeze_panes(2, 0)
+    for row, values in enumerate(rows, start=2):
+        for col, value in enumerate(values):
+            _write_cell(ws, row, col, value, date)
+    wb.close()
 
 
 def _write_cell(ws, row: int, col: int, value, date_format) -> None:
