@@ -28,6 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 # so otherwise each Python process compiles what it imports from source again: `import prefect` costs
 # 3.7 CPU-s instead of 2.0, the Prefect server's modules 10 instead of 4.6, and `make test` starts
 # hundreds of such processes (CLI runs, servers, workers). A second run only checks timestamps.
+# `|| true`: a few installed files are not Python 3.11 (whenever/_typing_312.py) and are never imported.
 $(PYC): $(STAMP)
 	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null || true
 	@touch $(PYC)
