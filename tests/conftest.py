@@ -4,12 +4,20 @@ from pathlib import Path
 
 import pytest
 
-from .prefect_server import prefect_server  # noqa: F401 - one real server for the session
+from .prefect_server import prefect_server, start_early, stop_early  # noqa: F401 - one real server for the session
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "examples" / "reports"
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = REPORTS / "bda-2022-work-summary.txt"
+
+
+def pytest_collection_finish(session):
+    start_early(session)  # the Prefect server comes up while the first tests run
+
+
+def pytest_unconfigure(config):
+    stop_early()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -83,9 +84,11 @@ def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(
     assert listed.returncode == 2 and "--release" in listed.stderr and len(listed.stderr.splitlines()) == 1
     assert sorted(line.split()[0] for line in listed.stdout.splitlines()) == \
         ["bda-2022-work-summary", "daqing-2016h1-economy", "national-2023-gwr"]
-    ok = reportpub(env, "approve", batch_id, "--release", "national-2023-gwr", "--reason", "核对过原文")
+    with ThreadPoolExecutor(max_workers=2) as stewards:  # two stewards decide at once, from two terminals
+        ok, no = stewards.map(lambda args: reportpub(env, *args), [
+            ("approve", batch_id, "--release", "national-2023-gwr", "--reason", "核对过原文"),
+            ("reject", batch_id, "--release", "daqing-2016h1-economy", "--reason", "增长率读错了")])
     assert ok.returncode == 0, ok.stderr
-    no = reportpub(env, "reject", batch_id, "--release", "daqing-2016h1-economy", "--reason", "增长率读错了")
     assert no.returncode == 0, no.stderr
     rest = reportpub(env, "approve", batch_id, "--all")
     assert rest.returncode == 0 and "bda-2022-work-summary" in rest.stdout, rest.stderr

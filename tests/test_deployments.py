@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -51,15 +52,18 @@ def test_deploy_all_run_by_a_worker_publishes_the_portal(prefect_server, project
     env = {**prefect_server.env, "REPORTPUB_HOME": str(project), "PREFECT_WORKER_QUERY_SECONDS": "2",
            "PREFECT_LOGGING_LEVEL": "INFO"}
     prefect(env, "work-pool", "create", "reportpub-local", "--type", "process", cwd=project)
-    deployed = prefect(env, "deploy", "--all", cwd=project)
-    for name in ("publish_report/one-report", "publish_batch/folder", "watch_inbox/inbox"):
-        assert name in deployed.stdout, deployed.stdout
+    # the worker starts (a few seconds of imports) while the operator deploys; it polls the pool
     log = open(project / "worker.log", "w")
     worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "reportpub-local"], env=env,
                               cwd=project, stdout=log, stderr=subprocess.STDOUT)
     try:
-        runs = [UUID.search(prefect(env, "deployment", "run", name, cwd=project).stdout).group()
-                for name in ("publish_report/one-report", "publish_batch/folder")]
+        deployed = prefect(env, "deploy", "--all", cwd=project)
+        for name in ("publish_report/one-report", "publish_batch/folder", "watch_inbox/inbox"):
+            assert name in deployed.stdout, deployed.stdout
+        with ThreadPoolExecutor(max_workers=2) as operators:  # two terminals, one run triggered in each
+            runs = list(operators.map(lambda name: UUID.search(prefect(env, "deployment", "run", name,
+                                                                       cwd=project).stdout).group(),
+                                      ("publish_report/one-report", "publish_batch/folder")))
         states = [final_state(env, run_id) for run_id in runs]
     finally:
         stop(worker)

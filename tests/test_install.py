@@ -27,9 +27,12 @@ NAME = "bda-2022-work-summary"
 
 
 def _env(**extra: str) -> dict[str, str]:
-    """The caller's environment without anything that would let the checkout leak in."""
+    """The caller's environment without anything that would let the checkout leak in. Bytecode is
+    written (into the fresh venv, as a plain `pip install` would have compiled it): otherwise each
+    command here compiles Prefect, Great Expectations, pandas... from source again."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME") and not k.startswith("REPORTPUB_")}
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")
+           and not k.startswith("REPORTPUB_")}
     return {**env, **extra}
 
 
