@@ -194,10 +194,14 @@ class PackageData:
         for source in (self.parquet, self.csv):
             try:
                 raw = source(table)
-                missing = [n for n in target.names if n not in raw.column_names]
+                present = set(raw.column_names)
+                missing = [n for n in target.names if n not in present]
                 if missing:
                     raise Unavailable(f"{table}: columns {', '.join(missing)} are missing", table)
-                return raw.select(target.names).cast(target)
+                selected = raw.select(target.names)
+                if selected.schema.types == target.types:  # what cast gives, without a cast per column
+                    return pa.Table.from_arrays(selected.columns, schema=target)
+                return selected.cast(target)
             except Unavailable as exc:
                 reasons.append(str(exc))
             except (pa.ArrowException, ValueError) as exc:
