@@ -236,11 +236,14 @@ _EXPECTED_RE = re.compile(r"[\t\n\r\f\x20-\x7e\xa0-\xff\u2000-\u22ff\u2460-\u27b
                           r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # below 32, not \t \n \f \r
+
+
 def _looks_like_text(text: str, any_script: bool = False) -> bool:
     """Binary data decoded by luck has control characters or characters from unrelated scripts.
     Bytes that are valid UTF-8 are not there by luck: any script is text (Arabic-Indic digits,
     say), only control characters make them binary."""
-    control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    control = len(_CONTROL_RE.findall(text))
     if control > max(2, len(text) // 1000):
         return False
     if any_script:
@@ -443,25 +446,33 @@ def _kind(chars: str, index: int) -> str:
     return "body"
 
 
+_NON_SPACE = re.compile(r"\S+")  # \S is exactly `not str.isspace()` (both Py_UNICODE_ISSPACE)
+
+
 def _compact(text: str, block: list[tuple[int, int]]) -> tuple[str, list[int]]:
-    """Lines -> (paragraph text, source offset of each char). Whitespace next to CJK is dropped."""
-    chars: list[str] = []
+    """Lines -> (paragraph text, source offset of each char). Whitespace next to CJK is dropped.
+
+    Taken a run of non-space characters at a time (a line of Chinese is mostly one run), not a
+    character at a time: this loop was most of ingesting a report."""
+    pieces: list[str] = []
     offsets: list[int] = []
+    last = ""  # the last character kept
     pending_space = False
     for start, end in block:
-        for i in range(start, end):
-            c = text[i]
-            if c.isspace():
-                pending_space = bool(chars)
-                continue
-            if pending_space and not (_CJK_RE.match(c) or _CJK_RE.match(chars[-1])):
-                chars.append(" ")
-                offsets.append(i - 1)
+        pos = start
+        for m in _NON_SPACE.finditer(text, start, end):
+            a, b = m.span()
+            if a > pos:  # whitespace before the run
+                pending_space = bool(last)
+            if pending_space and not (_CJK_RE.match(text[a]) or _CJK_RE.match(last)):
+                pieces.append(" ")
+                offsets.append(a - 1)
             pending_space = False
-            chars.append(c)
-            offsets.append(i)
-        pending_space = bool(chars) and not _CJK_RE.match(chars[-1])  # a line break between Latin words
-    return "".join(chars), offsets
+            pieces.append(m.group())
+            offsets.extend(range(a, b))
+            last, pos = text[b - 1], b
+        pending_space = bool(last) and not _CJK_RE.match(last)  # a line break between Latin words
+    return "".join(pieces), offsets
 
 
 def with_metadata(doc: Document, **changes) -> Document:
