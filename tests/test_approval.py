@@ -114,8 +114,9 @@ def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(
 
 
 def test_a_wrong_run_id_is_one_line_and_exit_2(prefect_server):
-    for run_id, said in (("not-a-run", "is not a flow run id"),
-                         ("0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11", "no flow run 0b6a1c3e")):
-        proc = reportpub(prefect_server.env, "approve", run_id)
+    cases = {"not-a-run": "is not a flow run id", "0b6a1c3e-5f0e-4c8d-9d59-2f1f1a3b7c11": "no flow run 0b6a1c3e"}
+    with ThreadPoolExecutor(max_workers=2) as terminals:  # both asked at once, from two terminals
+        answers = list(terminals.map(lambda run_id: reportpub(prefect_server.env, "approve", run_id), cases))
+    for said, proc in zip(cases.values(), answers):
         assert proc.returncode == 2 and said in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "internal error" not in proc.stderr
