@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROVINCES = ROOT.parent / "shared" / "reports" / "provinces-2026"
 STEPS = ("ingest", "input_key", "extract", "correct", "build", "publish")
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from cputime import cpu_timed  # noqa: E402
 
 
 def child(corpus: Path, out: Path) -> dict:
@@ -38,13 +39,7 @@ def child(corpus: Path, out: Path) -> dict:
     cpu = dict.fromkeys(STEPS, 0.0)
 
     def timed(name, fn):
-        def wrapper(*args, **kwargs):
-            t0 = time.process_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                cpu[name] += time.process_time() - t0
-        return wrapper
+        return cpu_timed(cpu, name, fn)
 
     for name in ("ingest", "input_key", "extract", "build"):
         setattr(pipeline, name, timed(name, getattr(pipeline, name)))

@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from cputime import cpu_timed  # noqa: E402
 STEPS = {"ensure_release_workbooks": "workbooks", "ensure_release_zip": "zip", "load_dataset": "load",
          "_pages": "pages", "dataset_parts": "parts", "write_atomic": "write", "write_state": "state"}
 
@@ -38,14 +39,8 @@ def child(portal: Path) -> dict:
 
     steps: dict[str, float] = {}
 
-    def timed(name, f):
-        def run(*args, **kwargs):
-            t = time.process_time()
-            try:
-                return f(*args, **kwargs)
-            finally:
-                steps[name] = steps.get(name, 0.0) + time.process_time() - t
-        return run
+    def timed(name, fn):
+        return cpu_timed(steps, name, fn)
 
     renderer = renderer_key(None)
     folders = [portal / "datasets" / name for name in dataset_names(portal)]
@@ -104,6 +99,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child)))
         return
+    if args.baseline and args.baseline.resolve() == ROOT:
+        ap.error("--baseline is this checkout; give another one (its portal would overwrite this one's)")
     import reportpub.pipeline as pipeline
     from corpus import write_corpus
 
