@@ -70,6 +70,12 @@ def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(
     waiting = run.waiting(3)
     batch_id = waiting[0][3]
     assert {w[3] for w in waiting} == {batch_id}
+    # the steward types the printed command at once: a review announces itself just before it
+    # pauses, and the command still lists all three
+    listed = reportpub(env, "approve", batch_id)
+    assert listed.returncode == 2 and "--release" in listed.stderr and len(listed.stderr.splitlines()) == 1
+    assert sorted(line.split()[0] for line in listed.stdout.splitlines()) == \
+        ["bda-2022-work-summary", "daqing-2016h1-economy", "national-2023-gwr"]
     # side by side: the three releases are paused at the same time, children of the batch's run
     paused = api(env, "flow_runs/filter", {"flow_runs": {"state": {"name": {"any_": ["Paused"]}},
                                                          "parent_flow_run_id": {"any_": [batch_id]}}})
@@ -80,10 +86,6 @@ def test_a_batch_waits_side_by_side_and_the_steward_decides_by_the_batch_run_id(
         env, "logs/filter", {"logs": {"flow_run_id": {"any_": [waiting[0][2]]}, "level": {"ge_": 30}}})))
     assert not (portal / "datasets").exists()
 
-    listed = reportpub(env, "approve", batch_id)
-    assert listed.returncode == 2 and "--release" in listed.stderr and len(listed.stderr.splitlines()) == 1
-    assert sorted(line.split()[0] for line in listed.stdout.splitlines()) == \
-        ["bda-2022-work-summary", "daqing-2016h1-economy", "national-2023-gwr"]
     with ThreadPoolExecutor(max_workers=2) as stewards:  # two stewards decide at once, from two terminals
         ok, no = stewards.map(lambda args: reportpub(env, *args), [
             ("approve", batch_id, "--release", "national-2023-gwr", "--reason", "核对过原文"),

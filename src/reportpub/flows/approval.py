@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 import shlex
+import time
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from ..errors import ReportpubError
 from ..pipeline import Decision
 
 REVIEW_FLOW = "steward_review"
+SETTLE_SECONDS = 20  # how long `approve` waits for an announced review to reach its pause
 
 
 class StewardDecision(RunInput):
@@ -80,10 +82,12 @@ class Waiting:
 
 def waiting_releases(run_id: str) -> list[Waiting]:
     """A run id -> the releases waiting in it: itself when it is a paused review, else its
-    paused children (a batch's, a one-report flow's). An id naming no flow run is an ApprovalError."""
+    paused children (a batch's, a one-report flow's). An id naming no flow run is an ApprovalError.
+
+    A review announces itself on the terminal just before it pauses, so a steward who types the
+    printed command at once can be a moment early: reviews still running are given up to
+    `SETTLE_SECONDS` to reach their pause before the answer is read."""
     from prefect import get_client
-    from prefect.client.schemas.filters import (FlowRunFilter, FlowRunFilterParentFlowRunId, FlowRunFilterState,
-                                                FlowRunFilterStateName)
     from prefect.exceptions import ObjectNotFound
 
     try:
@@ -96,15 +100,37 @@ def waiting_releases(run_id: str) -> list[Waiting]:
             run = client.read_flow_run(uid)
         except ObjectNotFound:
             raise ApprovalError(f"no flow run {run_id} on {_server()}") from None
-        if run.state and run.state.is_paused():
-            return [_waiting(run)]
-        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[uid]),
-            state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
-        if not children:
+        is_review = client.read_flow(run.flow_id).name == REVIEW_FLOW
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            if run.state and run.state.is_paused():
+                return [_waiting(run)]
+            reviews = [] if is_review else _reviews_under(client, uid)
+            settling = _about_to_pause(run) if is_review else any(map(_about_to_pause, reviews))
+            if not settling or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+            run = client.read_flow_run(uid)
+        paused = [r for r in reviews if r.state and r.state.is_paused()]
+        if not paused:
             state = run.state.name if run.state else "unknown"
             raise ApprovalError(f"flow run {run_id} ({run.name}, {state}) has no release waiting for a steward")
-        return sorted((_waiting(c) for c in children), key=lambda w: w.dataset)
+        return sorted((_waiting(r) for r in paused), key=lambda w: w.dataset)
+
+
+def _reviews_under(client, uid: UUID) -> list:
+    """The steward reviews that are children of flow run `uid`, in any state."""
+    from prefect.client.schemas.filters import (FlowFilter, FlowFilterName, FlowRunFilter,
+                                                FlowRunFilterParentFlowRunId)
+
+    return client.read_flow_runs(
+        flow_filter=FlowFilter(name=FlowFilterName(any_=[REVIEW_FLOW])),
+        flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[uid])))
+
+
+def _about_to_pause(run) -> bool:
+    """A review that has not paused yet and has not finished: it announced itself, or will."""
+    return run.state is not None and (run.state.is_running() or run.state.is_pending() or run.state.is_scheduled())
 
 
 def decide(waiting: Waiting, approved: bool, reason: str) -> None:
