@@ -223,7 +223,7 @@ def _stage_validate(built: list[tuple[_Timer, BuildResult]], portal) -> list:
     return checked
 
 
-BATCH = 64  # reports validated together: enough to share a suite run, few enough to keep memory flat
+BATCH = 128  # reports validated together: enough to share a suite run, few enough to keep memory flat
 MIN_PER_WORKER = 4  # fewer reports than this per worker process are not worth forking for
 
 
@@ -360,8 +360,8 @@ def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, w
     paths = [str(p) for p in paths]
     outcomes: list[ReportOutcome | None] = [None] * len(paths)
     parallel = workers > 1 and len(paths) >= MIN_PER_WORKER * workers
-    if parallel:  # every worker busy, each round still validated together
-        batch = min(batch, -(-len(paths) // workers))
+    if parallel:  # every worker busy with rounds of one size, each round still validated together
+        batch = balanced_round(len(paths), batch, workers)
     released: set[str] = set()
     for round_ in _rounds(paths, portal, work_dir, force, config, on_checked, batch, workers if parallel else 1):
         for i, prepared in round_:
@@ -382,6 +382,15 @@ def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, w
 
         clean_rounds(work_dir)
     return outcomes
+
+
+def balanced_round(reports: int, batch: int, workers: int) -> int:
+    """The round size for `workers` processes: at most `batch`, and as many rounds of one size as a
+    multiple of `workers`, so that no process is left with a short last round while another still
+    works (1,000 reports, rounds of 128, 2 workers: 8 rounds of 125)."""
+    rounds = -(-reports // batch)
+    rounds = -(-rounds // workers) * workers
+    return max(1, -(-reports // rounds))
 
 
 def _rounds(paths, portal, work_dir, force, config, on_checked, batch, workers):

@@ -7,6 +7,7 @@ needing the facts table read the file once and all report the same reason when i
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 MANIFEST = "checksums.sha256"
 OUTPUTS = ("validation.json", "validation.html")  # written by validation, never part of the package
 T = TypeVar("T")
+SHARED_ENTRIES = 32  # values kept across packages by content (code lists, their indexes)
+_shared: OrderedDict[tuple, Any] = OrderedDict()
 
 _ARROW_TYPES = {
     "string": pa.string(),
@@ -175,7 +178,7 @@ class PackageData:
     def _read_parquet(self, table: str) -> pa.Table:
         path = self.path(parquet_name(table))
         try:  # one file, no dataset layer, no thread pool: a third of read_table's cost on small tables
-            return pq.ParquetFile(path).read(use_threads=False)
+            return shared(("parquet", self.sha256(path)), lambda: pq.ParquetFile(path).read(use_threads=False))
         except (pa.ArrowException, OSError, ValueError):
             pass
         try:  # read_table's message is the one a steward has always read
@@ -191,9 +194,10 @@ class PackageData:
     def _typed_table(self, table: str) -> pa.Table:
         target = arrow_schema(self.schema(table))
         reasons = []
-        for source in (self.parquet, self.csv):
+        for source, name in ((self.parquet, parquet_name(table)), (self.csv, table)):
             try:
                 raw = source(table)
+                self._cache[("from", table)] = (True, self.path(name))
                 present = set(raw.column_names)
                 missing = [n for n in target.names if n not in present]
                 if missing:
@@ -210,6 +214,26 @@ class PackageData:
 
     def frame(self, table: str) -> pd.DataFrame:
         return self.memo(("frame", table), lambda: self.table(table).to_pandas())
+
+    def table_digest(self, table: str) -> str:
+        """sha256 of the file `table(table)` was read from: what a value derived from the table
+        alone is kept under by `shared` (Unavailable as `table` raises it)."""
+        self.table(table)
+        return self.sha256(self.memo(("from", table), lambda: None))
+
+
+def shared(key: tuple, compute: Callable[[], T]) -> T:
+    """compute() once per key across packages; the key holds the content digest of what it is
+    computed from. Every package of a batch carries the same code lists byte for byte, so they are
+    read and indexed once; only values are kept (never an error), the least recently used go first."""
+    if key in _shared:
+        _shared.move_to_end(key)
+        return _shared[key]
+    value = compute()
+    _shared[key] = value
+    if len(_shared) > SHARED_ENTRIES:
+        _shared.popitem(last=False)
+    return value
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:

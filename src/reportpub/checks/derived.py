@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .base import MAX_ROWS, rows_from_records
-from .data import PackageData
+from .data import PackageData, shared
 
 # Columns shown for every offending row of a resource, before the columns the rule looks at.
 ROW_COLUMNS = {
@@ -28,10 +28,15 @@ FACT_COLUMNS = ("fact_id", "report_id", "paragraph_id", "char_start", "char_end"
 
 
 def facts_frame(data: PackageData) -> pd.DataFrame:
-    return data.memo(("derived", "facts"), lambda: _facts_frame(data))
+    return data.memo(("derived", "facts"), lambda: with_columns(data.frame("facts"), facts_extra(data)))
 
 
-def _facts_frame(data: PackageData) -> pd.DataFrame:
+def facts_extra(data: PackageData) -> dict[str, object]:
+    """The joined columns of the facts: one array per column, a value per fact."""
+    return data.memo(("extra", "facts"), lambda: _facts_extra(data))
+
+
+def _facts_extra(data: PackageData) -> dict[str, object]:
     facts, paragraphs, units = data.table("facts"), data.table("paragraphs"), data.table("units")
     extra: dict[str, object] = {}  # the joined columns, added to the facts frame in one step
 
@@ -52,10 +57,11 @@ def _facts_frame(data: PackageData) -> pd.DataFrame:
     extra["_source_within_paragraph"] = within
 
     # The unit's row of the code list: factor, base unit and kind (NaN where the unit is not listed).
-    uidx = lookup(row_keys(facts, ["unit"]), row_keys(units, ["unit"]))
-    expected_base_of = np.append(_objects(units, "unit_base"), np.nan)[uidx]
-    factor_of = np.append(_floats(units, "factor"), np.nan)[uidx]
-    kind_of = np.append(_objects(units, "kind"), np.nan)[uidx]
+    first, base_objects, factors, kinds = shared(("units-index", data.table_digest("units")), lambda: (
+        first_rows(row_keys(units, ["unit"])), np.append(_objects(units, "unit_base"), np.nan),
+        np.append(_floats(units, "factor"), np.nan), np.append(_objects(units, "kind"), np.nan)))
+    uidx = positions(row_keys(facts, ["unit"]), first)
+    expected_base_of, factor_of, kind_of = base_objects[uidx], factors[uidx], kinds[uidx]
     known = ~np.isnan(factor_of)  # listed, with a factor
     no_unit = facts.column("unit").is_null().to_numpy(zero_copy_only=False)
     factor = np.where(no_unit, 1.0, factor_of)
@@ -77,7 +83,7 @@ def _facts_frame(data: PackageData) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         extra["_value_base_fraction"] = np.abs(value_base - np.round(value_base)) / np.maximum(np.abs(value_base), 1.0)
     extra.update(_indicator_columns(facts, kind_of, data))
-    return with_columns(data.frame("facts"), extra)
+    return extra
 
 
 def with_columns(frame: pd.DataFrame, extra: dict[str, object]) -> pd.DataFrame:
@@ -112,9 +118,19 @@ def row_keys(table: pa.Table, columns: list[str]) -> list[tuple]:
 
 def lookup(keys: list[tuple], table_keys: list[tuple]) -> np.ndarray:
     """Each key -> the position of its first row in table_keys, or -1 (a left join on a unique key)."""
+    return positions(keys, first_rows(table_keys))
+
+
+def first_rows(table_keys: list[tuple]) -> dict[tuple, int]:
+    """Each key -> the position of its first row."""
     first: dict[tuple, int] = {}
     for i, key in enumerate(table_keys):
         first.setdefault(key, i)
+    return first
+
+
+def positions(keys: list[tuple], first: dict[tuple, int]) -> np.ndarray:
+    """Each key -> its row in `first`, or -1."""
     return np.fromiter((first.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
 
 
@@ -128,8 +144,9 @@ def _indicator_columns(facts: pa.Table, kind_of: np.ndarray, data: PackageData) 
         return {"_indicator_fits": True, "_indicator_consistent": True}
     from ..indicators import indicator_fits
     code_table = data.table("indicator_codes")
-    codes = {c: {"measures": m, "unit_base": b}
-             for c, m, b in zip(*(_objects(code_table, k) for k in ("code", "measures", "unit_base")), strict=True)}
+    codes = shared(("indicator-codes", data.table_digest("indicator_codes")), lambda: {
+        c: {"measures": m, "unit_base": b}
+        for c, m, b in zip(*(_objects(code_table, k) for k in ("code", "measures", "unit_base")), strict=True)})
     column = {name: facts.column(name).to_pylist() for name in
               ("report_id", "indicator", "measure", "unit", "period_start", "period_end", "status", "qualifier",
                "value")}
@@ -211,14 +228,18 @@ def _codepoints(strings: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 def reports_frame(data: PackageData) -> pd.DataFrame:
     """reports + how many paragraphs and facts each has."""
+    return data.memo(("derived", "reports"), lambda: with_columns(data.frame("reports"), reports_extra(data)))
+
+
+def reports_extra(data: PackageData) -> dict[str, object]:
     def build():
         report_ids = data.table("reports").column("report_id").to_pylist()
         extra = {}
         for column, table in (("_paragraph_count", "paragraphs"), ("_fact_count", "facts")):
             counts = Counter(r for r in data.table(table).column("report_id").to_pylist() if r is not None)
             extra[column] = np.array([counts.get(r, 0) if r is not None else 0 for r in report_ids], dtype=np.int64)
-        return with_columns(data.frame("reports"), extra)
-    return data.memo(("derived", "reports"), build)
+        return extra
+    return data.memo(("extra", "reports"), build)
 
 
 def paragraphs_frame(data: PackageData) -> pd.DataFrame:
@@ -226,6 +247,30 @@ def paragraphs_frame(data: PackageData) -> pd.DataFrame:
 
 
 FRAMES = {"facts": facts_frame, "reports": reports_frame, "paragraphs": paragraphs_frame}
+EXTRA = {"facts": facts_extra, "reports": reports_extra, "paragraphs": lambda data: {}}
+
+
+def arrow_frame(data: PackageData, resource: str) -> pa.Table:
+    """The rows of FRAMES[resource] as an Arrow table, with the columns and values pandas gets from
+    it: the suites' joint run concatenates these and converts once per round, instead of making a
+    pandas frame per package (which costs more than its few dozen rows)."""
+    table = data.table(resource)
+    extra = EXTRA[resource](data)
+    if any(name in table.column_names for name in extra):
+        raise ValueError(f"{resource}: a column is named like a derived one")  # the package runs alone
+    for name, values in extra.items():
+        table = table.append_column(name, _arrow_column(values, table.num_rows))
+    return table
+
+
+def _arrow_column(values, rows: int) -> pa.Array:
+    """A derived column -> Arrow: strings (NaN = missing), booleans, integers or floats (NaN stays NaN)."""
+    if isinstance(values, (bool, np.bool_)):  # one value for every row
+        return pa.array(np.full(rows, bool(values)))
+    array = np.asarray(values)
+    if array.dtype == object:
+        return pa.array(array, type=pa.string(), from_pandas=True)
+    return pa.array(array)
 
 
 def display_rows(resource: str, frame: pd.DataFrame, index: list[int], columns: list[str]) -> tuple[dict, ...]:

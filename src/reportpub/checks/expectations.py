@@ -18,7 +18,7 @@ from typing import Any
 
 from .base import MAX_ROWS, Check, PolicyError, Problem, Unavailable
 from .data import PackageData
-from .derived import FRAMES, display_rows
+from .derived import FRAMES, arrow_frame, display_rows
 
 
 # Values an expectation can take from the package at run time: {"$PARAMETER": "units"}.
@@ -168,13 +168,12 @@ def run_suites_together(datas: list[PackageData]) -> None:
             if data.known(("suite", resource)):
                 continue
             try:
-                frame = FRAMES[resource](data)
+                table = arrow_frame(data, resource)
                 parameters = {name: PARAMETERS[name](data) for name in referenced}
             except Exception:  # its own run reports why, as before
                 continue
-            shape = (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), type(frame.index).__name__,
-                     json.dumps(parameters, sort_keys=True, default=str))
-            groups[shape].append((data, frame, parameters))
+            shape = (str(table.schema), json.dumps(parameters, sort_keys=True, default=str))
+            groups[shape].append((data, table, parameters))
         for members in groups.values():
             if len(members) > 1:
                 _run_together(resource, path, loaded, members)
@@ -186,21 +185,21 @@ class _Apart(Exception):
 
 def _run_together(resource: str, path: Path, loaded, members: list) -> None:
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
 
     spec, suite = loaded
-    frames = [frame for _, frame, _ in members]
-    if not all(frame.index.equals(pd.RangeIndex(len(frame))) for frame in frames):
-        return
-    sizes = np.array([len(f) for f in frames], dtype=np.int64)
+    tables = [table for _, table, _ in members]
+    sizes = np.array([t.num_rows for t in tables], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)])
     owner = np.repeat(np.arange(len(members)), sizes)
-    # Only the columns some rule reads: GX copies every column of the frame for each filtered rule.
-    wanted = [c for c in frames[0].columns if c in _read_columns(spec, frames[0].columns)]
-    combined = pd.concat(frames, ignore_index=True)[wanted]
-    for column in wanted:  # one chunk per column: pyarrow's take is slow over many chunks
-        if combined[column].dtype == "str":
-            combined[column] = pd.Series(combined[column].to_numpy(), dtype=combined[column].dtype)
+    # Only the columns some rule reads: GX copies every column of the frame for each filtered rule;
+    # one chunk per column: pandas' take over Arrow strings is slow over many chunks.
+    names = tables[0].column_names
+    wanted = [c for c in names if c in _read_columns(spec, names)]
+    try:
+        combined = pa.concat_tables([t.select(wanted) for t in tables]).combine_chunks().to_pandas()
+    except (pa.ArrowException, ValueError):  # each package's own run tells
+        return
     keyed = [e for e in spec["expectations"] if e["type"] in PACKAGE_KEYED]
     if keyed:
         package = owner.astype(float)
@@ -218,12 +217,13 @@ def _run_together(resource: str, path: Path, loaded, members: list) -> None:
     except Exception:  # _Apart, or odd data GX cannot digest: each package's own run tells
         return
     rules = [_rule(r.expectation_config) for r in result.results]  # what every package's outcome shares
-    for number, (data, frame, _) in enumerate(members):
+    for number, (data, _, _) in enumerate(members):
         outcomes: dict[str, list[Outcome]] = defaultdict(list)
         for rule, per_package in zip(rules, split, strict=True):
             unexpected, total, index = per_package[number]
             outcomes[rule["check"]].append(Outcome(**rule, success=unexpected == 0, unexpected=unexpected,
                                                    total=total, index=index[:MAX_ROWS], error=None))
+        frame = functools.partial(FRAMES[resource], data)  # made only to show a failing rule's rows
         data.memo(("suite", resource), lambda frame=frame, outcomes=outcomes: (frame, dict(outcomes)))
 
 
@@ -282,7 +282,8 @@ def _split(r, combined, owner, starts, packages: int) -> list[tuple[int, int, tu
 
 
 def suite_outcomes(data: PackageData, resource: str):
-    """(frame, {check name: [Outcome]}) for one resource's suite, run once per package."""
+    """(the suite's frame, made when called; {check name: [Outcome]}) for one resource's suite, run
+    once per package."""
     return data.memo(("suite", resource), lambda: _run_suite(data, resource))
 
 
@@ -315,7 +316,7 @@ def _run_suite(data: PackageData, resource: str):
             error=_exception_message(r.exception_info),
             show=tuple(c for c in meta.get("show") or () if isinstance(c, str)),
         ))
-    return frame, dict(outcomes)
+    return (lambda: frame), dict(outcomes)
 
 
 def _exception_message(info: Any) -> str | None:
@@ -347,7 +348,7 @@ def expectation_check(name: str, resource: str, description: str, zh: str = "") 
                 yield Problem(f"{outcome.type} could not be evaluated: {outcome.error}", resource)
             elif not outcome.success:
                 columns = [*_columns(outcome.kwargs), *outcome.show]
-                rows = display_rows(resource, frame, list(outcome.index), columns)
+                rows = display_rows(resource, frame(), list(outcome.index), columns)
                 yield Problem(f"{outcome.unexpected:,} of {outcome.total:,} {resource}: {outcome.description}",
                               resource, rows)
 
