@@ -70,3 +70,21 @@ def test_a_csv_cell_frictionless_refuses_after_packages_that_had_it_valid(tmp_pa
     assert fired(reports[0]) == fired(reports[1]) == set()
     frictionless = [f for f in reports[2].findings if f.check == "structure.frictionless"]
     assert [(f.resource, f.rows[0]["field"], f.rows[0]["cell"]) for f in frictionless] == [("facts", "measure", "growth")]
+
+
+def test_a_unit_factor_changed_in_a_consistent_package_is_found_between_clean_twins(tmp_path):
+    """The code lists are read and indexed once per content (checks/data.shared): a package whose
+    units list differs, CSV and Parquet alike, is judged by its own list, and the next clean package
+    by the common one again."""
+    tables = pkgtools.sample_tables()
+    used = next(u for u in tables["facts"].column("unit").to_pylist() if u)
+    row = tables["units"].column("unit").to_pylist().index(used)
+    factor = tables["units"].column("factor")[row].as_py()
+    clean = [pkgtools.write_package(tmp_path / f"clean{i}", tables) for i in range(3)]
+    other = pkgtools.write_package(tmp_path / "other", pkgtools.changed(tables, "units", row, factor=factor * 10))
+
+    reports = validate_many([(p, None) for p in [*clean, other, clean[0]]])
+
+    assert [fired(r) for r in reports[:3]] == [set(), set(), set()]
+    assert "facts.value_base" in fired(reports[3])
+    assert fired(reports[4]) == set()

@@ -61,3 +61,12 @@ def test_two_workers_publish_what_one_process_publishes(tmp_path):
     # the packages are where one process leaves them, the round folders gone
     assert (tmp_path / "b2" / dataset / "validation.html").is_file()
     assert sorted(p.name for p in (tmp_path / "b2").iterdir()) == sorted(p.name for p in (tmp_path / "b1").iterdir())
+
+
+def test_rounds_are_of_one_size_and_each_worker_gets_as_many():
+    from reportpub.pipeline import balanced_round
+
+    # (reports, largest round, workers) -> round size: as many rounds per worker, none left short
+    cases = {(1000, 128, 2): 125, (100, 128, 2): 50, (300, 128, 2): 75, (8, 128, 2): 4, (9, 4, 2): 3, (7, 128, 1): 7}
+    for (reports, batch, workers), size in cases.items():
+        assert balanced_round(reports, batch, workers) == size, (reports, batch, workers)

@@ -385,9 +385,10 @@ def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, w
 
 
 def balanced_round(reports: int, batch: int, workers: int) -> int:
-    """The round size for `workers` processes: at most `batch`, and as many rounds of one size as a
-    multiple of `workers`, so that no process is left with a short last round while another still
-    works (1,000 reports, rounds of 128, 2 workers: 8 rounds of 125)."""
+    """The round size for `workers` processes: at most `batch`, the reports spread evenly over a
+    number of rounds that is a multiple of `workers`, so that no process still works on a full last
+    round while another has a short one or none (1,000 reports, up to 128, 2 workers: 8 rounds of
+    125; 100 reports: 2 of 50)."""
     rounds = -(-reports // batch)
     rounds = -(-rounds // workers) * workers
     return max(1, -(-reports // rounds))
