@@ -223,7 +223,7 @@ def _stage_validate(built: list[tuple[_Timer, BuildResult]], portal) -> list:
     return checked
 
 
-BATCH = 128  # reports validated together: enough to share a suite run, few enough to keep memory flat
+BATCH = 64  # reports validated together: enough to share a suite run, few enough to keep memory flat
 MIN_PER_WORKER = 4  # fewer reports than this per worker process are not worth forking for
 
 
@@ -387,8 +387,8 @@ def process_reports(paths: list[str | os.PathLike], portal: str | os.PathLike, w
 def balanced_round(reports: int, batch: int, workers: int) -> int:
     """The round size for `workers` processes: at most `batch`, the reports spread evenly over a
     number of rounds that is a multiple of `workers`, so that no process still works on a full last
-    round while another has a short one or none (1,000 reports, up to 128, 2 workers: 8 rounds of
-    125; 100 reports: 2 of 50)."""
+    round while another has a short one or none (1,000 reports, up to 64, 2 workers: 16 rounds of
+    63; 100 reports: 2 of 50)."""
     rounds = -(-reports // batch)
     rounds = -(-rounds // workers) * workers
     return max(1, -(-reports // rounds))
