@@ -29,6 +29,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from .base import content_key
+
 # What a CSV resource of ours holds; another property (`rows`, `fields`, `extrapaths`...) could
 # carry a promise the row loop below does not verify, so it sends the package to Frictionless.
 RESOURCE_KEYS = frozenset({"name", "path", "format", "mediatype", "title", "description", "schema",
@@ -36,8 +38,8 @@ RESOURCE_KEYS = frozenset({"name", "path", "format", "mediatype", "title", "desc
 DIALECT_KEYS = frozenset({"header", "delimiter"})
 BOM = b"\xef\xbb\xbf"
 
-_resources_valid: dict[str, bool] = {}   # resource descriptors (without bytes, hash) -> metadata valid
-_readers: dict[str, tuple] = {}          # schema JSON -> Frictionless cell readers
+_resources_valid: dict[bytes, bool] = {}  # resource descriptors (without bytes, hash) -> metadata valid
+_readers: dict[bytes, tuple] = {}          # schema (content_key) -> Frictionless cell readers
 _tables: OrderedDict[tuple, dict | None] = OrderedDict()  # (schema, dialect, sha256) -> key values | None
 TABLES_KEPT = 16  # the code lists every package carries stay; a report's own tables pass through
 _cells: dict[Callable, dict[str, Any]] = {}  # Frictionless cell reader -> cell -> the value it read (no notes)
@@ -96,7 +98,7 @@ def _resources_metadata_valid(descriptor: dict) -> bool:
 
     head = {k: descriptor[k] for k in ("$schema", "profile") if k in descriptor}
     stripped = [{k: v for k, v in r.items() if k not in ("bytes", "hash")} for r in descriptor["resources"]]
-    key = json.dumps([head, stripped], sort_keys=True, ensure_ascii=False)
+    key = content_key([head, stripped])
     if key not in _resources_valid:
         try:
             frictionless.Package(copy.deepcopy({**head, "name": "conformance", "resources": stripped}))
@@ -117,8 +119,8 @@ def _table_keys(resource: dict, directory: Path) -> dict | None:
     digest = hashlib.sha256(raw).hexdigest()
     if len(raw) != resource["bytes"] or resource["hash"] != f"sha256:{digest}" or raw.startswith(BOM):
         return None
-    schema_key = json.dumps(resource["schema"], sort_keys=True, ensure_ascii=False)
-    key = (schema_key, json.dumps(resource.get("dialect", {}), sort_keys=True), digest)
+    schema_key = content_key(resource["schema"])
+    key = (schema_key, content_key(resource.get("dialect", {})), digest)
     if key in _tables:
         _tables.move_to_end(key)
     else:
@@ -128,7 +130,7 @@ def _table_keys(resource: dict, directory: Path) -> dict | None:
     return _tables[key]
 
 
-def _read_table(raw: bytes, resource: dict, schema_key: str) -> dict | None:
+def _read_table(raw: bytes, resource: dict, schema_key: bytes) -> dict | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -138,14 +140,17 @@ def _read_table(raw: bytes, resource: dict, schema_key: str) -> dict | None:
     if next(rows, None) != names:
         return None
     rows = list(rows)
-    if any(len(cells) != len(names) or set(cells) <= missing for cells in rows):
+    width = len(names)
+    if any(len(cells) != width or ((not cells or cells[0] in missing) and set(cells) <= missing) for cells in rows):
         return None  # a ragged or a blank row
+    keyed = {f for fields in (*((u,) for u in unique), primary, *key_fields) for f in fields}
     columns: dict[str, list] = {}
-    for name, reader, cells in zip(names, readers, zip(*rows) if rows else [()] * len(names)):
+    for name, reader, cells in zip(names, readers, zip(*rows) if rows else [()] * width):
         read = _read_cells(reader, cells)
         if read is None:
             return None
-        columns[name] = [read[cell] for cell in cells]
+        if name in keyed:  # only the keys are compared below: other values need no list
+            columns[name] = [read[cell] for cell in cells]
     for fields in (*((u,) for u in unique), primary):
         if fields and not _distinct(list(zip(*(columns[f] for f in fields))), primary_key=fields == primary):
             return None
@@ -176,7 +181,7 @@ def _distinct(keys: list[tuple], *, primary_key: bool) -> bool:
     return len(set(present)) == len(present) and (not primary_key or len(present) == len(keys))
 
 
-def _schema_readers(schema: dict, schema_key: str) -> tuple:
+def _schema_readers(schema: dict, schema_key: bytes) -> tuple:
     """Table Schema -> (names, Frictionless cell readers, missing values, unique fields, primary
     key, every field tuple a foreign key refers to or from)."""
     if schema_key not in _readers:
