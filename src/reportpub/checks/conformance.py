@@ -46,9 +46,10 @@ _cells: dict[Callable, dict[str, Any]] = {}  # Frictionless cell reader -> cell 
 CELLS_KEPT = 20_000  # per reader; then it starts again
 
 
-def proven_clean(descriptor: dict, directory: Path) -> bool:
+def proven_clean(descriptor: dict, directory: Path, read: Callable[[Path], bytes] = Path.read_bytes) -> bool:
     """Descriptor (its CSV resources only) and package folder -> True when stock Frictionless
-    validation would report no error; False when that is not proven (run Frictionless)."""
+    validation would report no error; False when that is not proven (run Frictionless). `read`
+    gives a file's bytes (the caller's, when other checks read the same files)."""
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources or not all(_modelled(r) for r in resources):
         return False
@@ -56,7 +57,7 @@ def proven_clean(descriptor: dict, directory: Path) -> bool:
         return False
     tables: dict[str, dict] = {}
     for resource in resources:
-        keys = _table_keys(resource, directory)
+        keys = _table_keys(resource, directory, read)
         if keys is None:
             return False
         tables[resource["name"]] = keys
@@ -108,12 +109,12 @@ def _resources_metadata_valid(descriptor: dict) -> bool:
     return _resources_valid[key]
 
 
-def _table_keys(resource: dict, directory: Path) -> dict | None:
+def _table_keys(resource: dict, directory: Path, read: Callable[[Path], bytes]) -> dict | None:
     """One CSV resource -> the values of its key fields by field-name tuple, when every row passes
     what Frictionless checks; None when not proven. Identical files (the code lists every package
     carries) are read once."""
     try:
-        raw = (directory / resource["path"]).read_bytes()
+        raw = read(directory / resource["path"])
     except OSError:
         return None
     digest = hashlib.sha256(raw).hexdigest()

@@ -137,7 +137,7 @@ def frictionless_package(data: PackageData) -> Iterator[Problem]:
         yield Problem(f"not handed to Frictionless: {'; '.join(outside[:3])} (validation reads only files "
                       "inside the package and never the network)")
         return
-    if proven_clean(descriptor, data.directory):
+    if proven_clean(descriptor, data.directory, data.read_bytes):
         return
     try:
         package = frictionless.Package(copy.deepcopy(descriptor), basepath=str(data.directory))

@@ -321,7 +321,7 @@ def _may_hold_escapes(data: PackageData, table: str) -> bool:
     if str(data.resource(table).get("encoding") or "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
         return True
     try:
-        return csvsafe.ESCAPE.encode() in data.path(table).read_bytes()
+        return csvsafe.ESCAPE.encode() in data.read_bytes(data.path(table))
     except (OSError, Unavailable):
         return True
 
