@@ -159,21 +159,18 @@ def _read_table(raw: bytes, resource: dict, schema_key: bytes) -> dict | None:
 
 
 def _read_cells(reader: Callable, cells: tuple[str, ...]) -> dict[str, Any] | None:
-    """A column's cells -> the value Frictionless reads from each distinct one; None when it notes a
+    """A column's cells -> cell -> the value Frictionless reads from it; None when it notes a
     problem with any. A reader is a function of the cell alone, so what it read is kept, per reader,
     for the packages that follow (a measure, a status, a date, an offset recur in every report)."""
     known = _cells.setdefault(reader, {})
     if len(known) > CELLS_KEPT:
         known.clear()
-    read = {}
-    for cell in set(cells):
-        if cell not in known:
-            value, notes = reader(cell)
-            if notes:
-                return None
-            known[cell] = value
-        read[cell] = known[cell]
-    return read
+    for cell in set(cells).difference(known):  # only the cells not met before cost a call
+        value, notes = reader(cell)
+        if notes:
+            return None
+        known[cell] = value
+    return known  # holds every cell of the column now
 
 
 def _distinct(keys: list[tuple], *, primary_key: bool) -> bool:
