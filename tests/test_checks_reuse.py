@@ -88,3 +88,29 @@ def test_a_unit_factor_changed_in_a_consistent_package_is_found_between_clean_tw
     assert [fired(r) for r in reports[:3]] == [set(), set(), set()]
     assert "facts.value_base" in fired(reports[3])
     assert fired(reports[4]) == set()
+
+
+def test_a_value_below_a_minimum_after_clean_packages_with_that_bound_is_found(tmp_path):
+    tables = pkgtools.sample_tables()
+    clean = [pkgtools.write_package(tmp_path / f"clean{i}", tables) for i in range(2)]
+    broken = pkgtools.write_package(tmp_path / "broken", tables)
+    paragraphs = pq.read_table(broken / "data/paragraphs.parquet").to_pylist()
+    paragraphs[-1]["source_start"] = -7  # the schema's minimum is 0; every other value as before
+    pkgtools.rewrite_parquet(broken, "paragraphs", pkgtools.table("paragraphs", paragraphs))
+
+    reports = validate_many([(p, None) for p in [*clean, broken]])
+
+    assert fired(reports[0]) == fired(reports[1]) == set()
+    schema = [f for f in reports[2].findings if f.check == "structure.parquet_schema"]
+    assert [f.message.split(": ", 1)[1] for f in schema] == ["1 row: source_start breaks minimum=0"]
+    assert schema[0].rows[0]["source_start"] == -7
+
+
+def test_verdicts_are_kept_by_content_and_type():
+    from reportpub.checks.base import content_key
+
+    schema = {"fields": [{"name": "year", "type": "integer", "constraints": {"minimum": 1949}}]}
+    assert content_key(schema) == content_key({"fields": [{"name": "year", "type": "integer",
+                                                           "constraints": {"minimum": 1949}}]})
+    # equal to Python (1949 == 1949.0, True == 1), not the same rule to a checker
+    assert len({content_key(v) for v in (1949, 1949.0, True, 1, "1949", None)}) == 6

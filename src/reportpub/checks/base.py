@@ -6,6 +6,7 @@ A check knows nothing of severity: it yields Problems, and the policy decides wh
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,15 @@ def rows_from_records(records: Sequence[Mapping[str, Any]], columns: Sequence[st
         keys = columns if columns is not None else list(rec)
         out.append({k: jsonable(rec.get(k)) for k in keys if k in rec})
     return tuple(out)
+
+
+def content_key(value: Any) -> bytes:
+    """A JSON value (a descriptor, a schema) -> bytes equal only for equal values of the same types,
+    to key a verdict by content. marshal can be read back, so two contents never share a key (1, 1.0
+    and True stay apart, unlike ==); it costs a sixth of json.dumps. Equal values written in another
+    key order or sharing objects differently get another key: a verdict computed once more, never a
+    wrong one."""
+    return marshal.dumps(value)
 
 
 def plural(n: int, word: str) -> str:

@@ -141,9 +141,21 @@ class PackageData:
             raise Unavailable(f"{name}: {path.relative_to(self.directory)} does not exist", name)
         return path
 
+    def read_bytes(self, path: Path) -> bytes:
+        """The bytes of a file of the package, read once for the checks that need them whole (the
+        CSVs: Frictionless's verdict, the formula escape) and the hash (OSError propagates)."""
+        return self.memo(("bytes", path), path.read_bytes)
+
     def sha256(self, path: Path) -> str:
-        """Hex sha256 of a file of the package, hashed once per validation (OSError propagates)."""
-        return self.memo(("sha256", path), lambda: sha256_file(path))
+        """Hex sha256 of a file of the package, hashed once per validation (OSError propagates);
+        from its bytes when a check has read them, else from the file in chunks."""
+        def digest() -> str:
+            if self.known(("bytes", path)):
+                import hashlib
+
+                return hashlib.sha256(self.read_bytes(path)).hexdigest()
+            return sha256_file(path)
+        return self.memo(("sha256", path), digest)
 
     # --- tables -----------------------------------------------------------------------------
 

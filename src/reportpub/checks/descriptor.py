@@ -33,6 +33,7 @@ def contract_resources(data: PackageData) -> Iterator[Problem]:
         if count > 1:
             yield Problem(f"resource name {name!r} is used {count} times", name)
     for table in TABLES:
+        contract = _contract(table)  # one lookup for the CSV and its twin
         for name, fmt in ((table, "csv"), (parquet_name(table), "parquet")):
             try:
                 res = data.resource(name)
@@ -51,15 +52,23 @@ def contract_resources(data: PackageData) -> Iterator[Problem]:
                     wrong.append("`hash` is missing or not 'sha256:<hex>'")
             for message in wrong:
                 yield Problem(f"{name}: {message}", name)
-            yield from _schema_matches_contract(data, table, name, keep_foreign_keys=fmt == "csv")
+            yield from _schema_matches_contract(data, table, name, contract, keep_foreign_keys=fmt == "csv")
 
 
-def _schema_matches_contract(data: PackageData, table: str, name: str, *, keep_foreign_keys: bool):
+def _contract(table: str) -> tuple[Path, dict | Exception]:
+    """A table -> its contract schema file and what it holds (or why it cannot be read)."""
     contract_path = contract_files.path(f"schemas/{table}.schema.json")
     try:
-        contract = _contract_schema(contract_path, contract_path.stat().st_mtime_ns)
+        return contract_path, _contract_schema(contract_path, contract_path.stat().st_mtime_ns)
     except (OSError, ValueError) as exc:
-        yield Problem(f"{name}: the contract schema {contract_path} cannot be read: {exc}", name)
+        return contract_path, exc
+
+
+def _schema_matches_contract(data: PackageData, table: str, name: str, found: tuple[Path, dict | Exception], *,
+                             keep_foreign_keys: bool):
+    contract_path, contract = found
+    if isinstance(contract, Exception):
+        yield Problem(f"{name}: the contract schema {contract_path} cannot be read: {contract}", name)
         return
     if not keep_foreign_keys:
         contract = {k: v for k, v in contract.items() if k != "foreignKeys"}
@@ -128,7 +137,7 @@ def frictionless_package(data: PackageData) -> Iterator[Problem]:
         yield Problem(f"not handed to Frictionless: {'; '.join(outside[:3])} (validation reads only files "
                       "inside the package and never the network)")
         return
-    if proven_clean(descriptor, data.directory):
+    if proven_clean(descriptor, data.directory, data.read_bytes):
         return
     try:
         package = frictionless.Package(copy.deepcopy(descriptor), basepath=str(data.directory))

@@ -7,7 +7,7 @@ pyarrow.compute: one pass per constraint, whatever the number of rows.
 
 from __future__ import annotations
 
-import json
+import operator
 from collections.abc import Iterator
 
 import numpy as np
@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import csvsafe
-from .base import MAX_ROWS, Check, Problem, Unavailable, agree, jsonable, plural, rows_from_records
+from .base import MAX_ROWS, Check, Problem, Unavailable, agree, content_key, jsonable, plural, rows_from_records
 from .data import TABLES, PackageData, arrow_type, parquet_name
 
 _COMPATIBLE = {
@@ -58,8 +58,8 @@ def _clean_key(data: PackageData, check: str, table: str, *, parquet: bool = Fal
         if files not in _seen:
             _seen.add(files)
             return None
-        return (*files, *((json.dumps(data.resource(n), sort_keys=True, default=str),
-                           json.dumps(data.schema(n), sort_keys=True) if isinstance(data.resource(n).get("schema"), str)
+        return (*files, *((content_key(data.resource(n)),
+                           content_key(data.schema(n)) if isinstance(data.resource(n).get("schema"), str)
                            else None) for n in names))
     except (Unavailable, OSError, TypeError, ValueError):
         return None
@@ -162,12 +162,14 @@ def _violations(col: pa.ChunkedArray, field: dict, constraint: str, value) -> pa
         distinct = pc.count_distinct(col, mode="only_valid").as_py() if value else None
         bad = duplicates(pa.table({"v": col}), ["v"]) if value and distinct != len(col) - col.null_count else None
     elif constraint == "enum":
+        if _all_pass(col, ("enum", repr(value)), lambda new: pc.is_in(new, value_set=pa.array(value).cast(col.type))):
+            return None  # a rule met before on the same values: its cast succeeded then, and would now
         allowed = pa.array(value).cast(col.type)
-        if _all_pass(col, ("enum", repr(value)), lambda new: pc.is_in(new, value_set=allowed)):
-            return None
         bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=allowed)))
     elif constraint in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        bound = pa.scalar(value).cast(arrow_type(field)).cast(col.type)
+        bound = _bound(value, arrow_type(field), col.type)
+        if _keeps(col, constraint, bound):
+            return None
         compare = {"minimum": pc.less, "maximum": pc.greater,
                    "exclusiveMinimum": pc.less_equal, "exclusiveMaximum": pc.greater_equal}[constraint]
         bad = compare(col, bound)
@@ -184,6 +186,33 @@ def _violations(col: pa.ChunkedArray, field: dict, constraint: str, value) -> pa
     if bad is None or not pc.any(bad).as_py():  # any() skips nulls: a null verdict offends nobody
         return None
     return pc.fill_null(bad, False)
+
+
+_bounds: dict[tuple, pa.Scalar] = {}  # (bound as written, schema type, column type) -> the bound cast
+
+
+def _bound(value, schema_type: pa.DataType, column_type: pa.DataType) -> pa.Scalar:
+    """A bound of the schema -> a scalar of the column's type (two casts, made once per bound and type)."""
+    key = (repr(value), schema_type, column_type)
+    if key not in _bounds:
+        if len(_bounds) > KEPT:
+            _bounds.clear()
+        _bounds[key] = pa.scalar(value).cast(schema_type).cast(column_type)
+    return _bounds[key]
+
+
+_KEEPS = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt,
+          "exclusiveMaximum": operator.lt}
+
+
+def _keeps(col: pa.ChunkedArray, constraint: str, bound: pa.Scalar) -> bool:
+    """True when the column's extreme value keeps the bound, so that no value breaks it (one min_max
+    pass instead of a comparison and an any); False: not proven, compare value by value. Integers and
+    dates only: Python orders them as Arrow does (a float column could hold NaN)."""
+    if not (pa.types.is_integer(col.type) or pa.types.is_date32(col.type)) or not bound.is_valid:
+        return False
+    edge = pc.min_max(col)["min" if constraint.endswith("inimum") else "max"].as_py()
+    return edge is not None and _KEEPS[constraint](edge, bound.as_py())
 
 
 # What a value-by-value rule (enum, pattern) said of each distinct value already met, so that a
@@ -268,8 +297,8 @@ def _same_rows(data: PackageData, table: str) -> Iterator[Problem]:
     except Unavailable as exc:
         yield Problem(f"not compared: {exc}", exc.resource or table)
         return
-    columns = [f["name"] for f in schema["fields"]
-               if f["name"] in csv.column_names and f["name"] in parquet.column_names]
+    in_both = set(csv.column_names) & set(parquet.column_names)  # column_names builds a list per call
+    columns = [f["name"] for f in schema["fields"] if f["name"] in in_both]
     left = csv.select(columns).combine_chunks()
     if _may_hold_escapes(data, table):
         left = _unescaped(left)
@@ -292,7 +321,7 @@ def _may_hold_escapes(data: PackageData, table: str) -> bool:
     if str(data.resource(table).get("encoding") or "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
         return True
     try:
-        return csvsafe.ESCAPE.encode() in data.path(table).read_bytes()
+        return csvsafe.ESCAPE.encode() in data.read_bytes(data.path(table))
     except (OSError, Unavailable):
         return True
 
