@@ -378,7 +378,31 @@ def set_version(path: Path, version: str) -> None:
         return
     descriptor = json.loads(text)
     descriptor["version"] = version
-    write_descriptor(path, descriptor)
+    write_descriptor(path, descriptor, _known_schemas(descriptor))
+
+
+_compact = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: one text per JSON value, order kept
+
+
+_SCHEMA_TEXTS: dict = {}  # compact text -> indented text of the current schemas (kept with the objects they came from)
+
+
+def _known_schemas(descriptor: dict) -> dict[int, str]:
+    """A parsed descriptor -> `known` texts for its resources' schemas that are the build's own
+    (a package built in another process: the workers'). Two JSON values with the same compact text
+    have the same indented text, so a schema is matched by its compact text, made by the C encoder."""
+    schemas = tuple(_schema(table) for table in TABLES)
+    key = tuple(map(id, schemas))
+    if _SCHEMA_TEXTS.get("key") != key:  # the schema files changed (or first use): match against the new ones
+        _SCHEMA_TEXTS.update(key=key, schemas=schemas, texts={_compact(o): t for s in schemas for o, t in
+                                                               ((s.table, s.table_text), (s.parquet, s.parquet_text))})
+    texts = _SCHEMA_TEXTS["texts"]
+    known = {}
+    for resource in descriptor.get("resources") or ():
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        if isinstance(schema, dict) and (text := texts.get(_compact(schema))) is not None:
+            known[id(schema)] = text
+    return known
 
 
 def _write_known(path: Path, text: str) -> None:
