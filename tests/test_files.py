@@ -15,11 +15,13 @@ def _walked(value) -> int:  # the definition: a scalar is 0, a container one mor
 
 def test_depth_from_text_is_the_depth_of_the_value():
     values = [0, "x", "[{\"}]\\\"", [], {}, [[]], [[], [[]]], {"a": {"b": [1, {"c": "]]]}}}"}]}, "d": []},
-              [{"s": "\\" + "[" * 5}, [[[[[]]]]]], {"k[": "{", "v": [[{"w": None}], 2.5]}]
+              [{"s": "\\" + "[" * 5}, [[[[[]]]]]], {"k[": "{", "v": [[{"w": None}], 2.5]},
+              {"数量[": "段落\n}", "e": ["\\\n\"[", {"f": "\t{{"}]}, ["年\u2028{", [["\\"]]]]
     for value in values:
         text = json.dumps(value, ensure_ascii=False)
         assert json_depth(text, 64) == _walked(value), text
         assert json_depth(json.dumps(value, indent=2), 64) == _walked(value), text
+        assert json_depth(text.encode("utf-8"), 64) == _walked(value), text  # read_json passes the file's bytes
 
 
 def test_counting_stops_past_the_limit():

@@ -17,6 +17,7 @@ processes on the same machine resolve the same files.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -39,9 +40,16 @@ def shipped(relative: str = "") -> Path:
     """'datapackage/units.csv' -> the copy inside the installed package.
 
     pip and uv install wheels unzipped, so the package's files are a real folder."""
+    return _shipped_folder() / relative
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_folder() -> Path:
+    """Where the package is installed does not change while it runs: found once (importlib.resources
+    cost ~30 us a call, and the build and the checks ask for a contract file ~16 times a report)."""
     from importlib import resources
 
-    return Path(str(resources.files("reportpub").joinpath("_contract"))) / relative
+    return Path(str(resources.files("reportpub").joinpath("_contract")))
 
 
 def operator_folder() -> Path | None:

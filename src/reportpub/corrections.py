@@ -304,10 +304,9 @@ def _corrected_fact(fact, corrections: Sequence[Correction]):
 
 def _english(indicator: str, subject: str) -> str:
     """The indicator's English label, else the glossary's entry for the subject (the extractor's rule)."""
-    from .extract.glossary import english_subject
-    from .indicators import label_en
+    from .extract import english
 
-    return label_en(indicator) or english_subject(subject)
+    return english(indicator, subject)
 
 
 def known_facts(folder: Path) -> dict[str, str] | None:

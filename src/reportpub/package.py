@@ -306,7 +306,13 @@ def _parsed_schema(path: Path, mtime_ns: int, size: int) -> _Schema:
     schema = json.loads(path.read_text(encoding="utf-8"))
     schema.pop("$schema", None)
     parquet = {k: v for k, v in copy.deepcopy(schema).items() if k != "foreignKeys"}
-    return _Schema(schema, parquet, indented(schema), indented(parquet))
+    parsed = _Schema(schema, parquet, indented(schema), indented(parquet))
+    _SCHEMA_TEXTS.update({_compact(schema): parsed.table_text, _compact(parquet): parsed.parquet_text})
+    return parsed
+
+
+_compact = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: one text per JSON value, order kept
+_SCHEMA_TEXTS: dict[str, str] = {}  # compact text -> indented text of every schema this process parsed
 
 
 def _resource(name: str, path: str, fmt: str, schema: dict, written: Written | None = None) -> dict:
@@ -378,7 +384,22 @@ def set_version(path: Path, version: str) -> None:
         return
     descriptor = json.loads(text)
     descriptor["version"] = version
-    write_descriptor(path, descriptor)
+    write_descriptor(path, descriptor, _known_schemas(descriptor))
+
+
+def _known_schemas(descriptor: dict) -> dict[int, str]:
+    """A parsed descriptor -> `known` texts for its resources' schemas that are ones the build made
+    (a package built in another process: the workers'). Two JSON values with the same compact text
+    have the same indented text, so a schema is matched by its compact text, made by the C encoder."""
+    if not _SCHEMA_TEXTS:  # this process built nothing yet: parse the schema files in use
+        for table in TABLES:
+            _schema(table)
+    known = {}
+    for resource in descriptor.get("resources") or ():
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        if isinstance(schema, dict) and (text := _SCHEMA_TEXTS.get(_compact(schema))) is not None:
+            known[id(schema)] = text
+    return known
 
 
 def _write_known(path: Path, text: str) -> None:

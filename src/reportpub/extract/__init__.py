@@ -114,11 +114,12 @@ def _table_facts(rows: list[Paragraph], report_id: str, year: int, delivered: in
             rows, year, delivered, default):
         a, b = row.source_span(start, end)
         value_base, unit_base = base_value(value, unit)
+        indicator = indicator_for(subject, measure, unit)
         out.append(Fact(
             fact_id=f"{report_id}-p{row.paragraph_id:04d}-c{start:04d}", report_id=report_id,
             paragraph_id=row.paragraph_id, section=row.section, char_start=start, char_end=end, source_start=a,
-            source_end=b, quote=row.text[start:end], subject=subject, subject_en=_english(subject, measure, unit),
-            indicator=indicator_for(subject, measure, unit), measure=measure, basis=basis, value=value, unit=unit, value_base=value_base, unit_base=unit_base,
+            source_end=b, quote=row.text[start:end], subject=subject, subject_en=english(indicator, subject),
+            indicator=indicator, measure=measure, basis=basis, value=value, unit=unit, value_base=value_base, unit_base=unit_base,
             approx="exact", period_start=period.start, period_end=period.end,
             status="target" if int(period.start[:4]) > year else "actual", qualifier="",
             context=f"{subject} | {column}".strip(" |"),
@@ -126,9 +127,10 @@ def _table_facts(rows: list[Paragraph], report_id: str, year: int, delivered: in
     return out
 
 
-def _english(subject: str, measure: str, unit: str) -> str:
-    """The indicator's English label, else the glossary's exact entry for the subject, else ''."""
-    return label_en(indicator_for(subject, measure, unit)) or english_subject(subject)
+def english(indicator: str, subject: str) -> str:
+    """(indicator code, subject) -> the indicator's English label, else the glossary's exact entry for
+    the subject, else ''. The one rule: a steward's correction derives subject_en with it too."""
+    return label_en(indicator) or english_subject(subject)
 
 
 def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year: int,
@@ -153,13 +155,13 @@ def extract_paragraph(para: Paragraph, report_id: str, year: int, delivered_year
             reading = replace(reading, subject=_fallback_subject(text, q))
         a, b = para.source_span(q.start, q.end)
         value_base, unit_base = base_value(reading.value, q.unit)
+        indicator = indicator_for(reading.subject, reading.measure, q.unit)
         facts.append(Fact(
             fact_id=f"{report_id}-p{para.paragraph_id:04d}-c{q.start:04d}",
             report_id=report_id, paragraph_id=para.paragraph_id, section=para.section,
             char_start=q.start, char_end=q.end, source_start=a, source_end=b, quote=text[q.start:q.end],
-            subject=reading.subject, subject_en=_english(reading.subject, reading.measure, q.unit),
-            measure=reading.measure,
-            indicator=indicator_for(reading.subject, reading.measure, q.unit),
+            subject=reading.subject, subject_en=english(indicator, reading.subject),
+            measure=reading.measure, indicator=indicator,
             basis=reading.basis, value=reading.value, unit=q.unit, value_base=value_base, unit_base=unit_base,
             approx=q.approx, period_start=reading.period_start, period_end=reading.period_end,
             status=reading.status, qualifier=reading.qualifier, context=_clause(text, q),

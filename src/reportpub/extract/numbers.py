@@ -235,12 +235,25 @@ def _approx(text: str, start: int, end: int) -> str:
 
 def _approx_after(text: str, end: int) -> str:
     after = text[end:end + 2]
-    word = max((w for w in APPROX_AFTER if after.startswith(w)), key=len, default="")
+    word = _longest_prefix(after, APPROX_AFTER)
     return APPROX_AFTER[word] if word else "exact"
 
 
 def _longest_suffix(text: str, words: dict) -> str:
-    return max((w for w in words if text.endswith(w)), key=len, default="")
+    """The longest word that ends text ('' when none): one lookup per word length, longest first."""
+    return next((text[-n:] for n in _lengths(words) if n <= len(text) and text[-n:] in words), "")
+
+
+def _longest_prefix(text: str, words: dict) -> str:
+    """The longest word that starts text ('' when none)."""
+    return next((text[:n] for n in _lengths(words) if n <= len(text) and text[:n] in words), "")
+
+
+def _lengths(words: dict) -> tuple[int, ...]:
+    return _WORD_LENGTHS[id(words)]
+
+
+_WORD_LENGTHS = {id(w): tuple(sorted({len(x) for x in w}, reverse=True)) for w in (APPROX_BEFORE, APPROX_AFTER)}
 
 
 def _excluded(text: str, start: int, end: int, *, arabic: bool) -> bool:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .lexicon import (
@@ -20,8 +21,11 @@ _TRAILING_LIGHT = re.compile(rf"(?:{LIGHT_VERBS.pattern}|达)+$")
 _NUMBERISH = re.compile(r"[0-9０-９.．%％]")
 
 
+@functools.lru_cache(maxsize=8192)
 def clean(np: str) -> str:
-    """Noun phrase -> the phrase without scope/time words, light verbs and dangling punctuation."""
+    """Noun phrase -> the phrase without scope/time words, light verbs and dangling punctuation.
+    Kept per phrase (the lexicon is fixed at import): eight substitutions a call, and a report's
+    phrases recur (each number's subject is cleaned several times on its way)."""
     np = SCOPE_WORDS.sub("", np)
     np = QUALIFIER_RE.sub("", np)
     np = BASIS_WORDS.sub("", np)
