@@ -7,8 +7,9 @@ source of this package and of the files the pages read besides the release, pack
 public address included) and the dataset's release (its name, version and history.json, which
 records each release's data and metadata hashes). So a publish renders one dataset, a batch's refresh the
 datasets the batch changed, and a portal rendered by another version of the code is rendered again
-in full. The file is written, atomically, after the pages: a render stopped half way leaves the
-old key, and the next render does the dataset again.
+in full. The file is removed before the pages are written and written again, atomically, once
+they are on disk (files.make_durable): a render stopped half way, or a crash before the pages
+reached the disk, leaves no key or the old one, and the next render does the dataset again.
 
 Layout: one line of JSON ({"key", "parts": {name: [offset, length]}}), then the parts' UTF-8 text
 one after the other, so that reading one part reads neither the others nor a JSON tree.
@@ -85,8 +86,16 @@ def write_state(folder: Path, key: str, entry: dict, parts: dict[str, str], file
         offsets[name] = [at, len(blob)]
         at += len(blob)
     header = json.dumps({"key": key, "parts": offsets}).encode("utf-8")
-    # no fsync: the pages are on disk already, and a record lost in a crash only means rendering again
-    write_atomic(folder / STATE, header + b"\n" + b"".join(blobs.values()), durable=False)
+    # not synced: a record lost in a crash only means rendering again
+    write_atomic(folder / STATE, header + b"\n" + b"".join(blobs.values()))
+
+
+def forget_state(folder: Path) -> None:
+    """Before a dataset's pages change: no record may claim pages that are not yet on disk."""
+    try:
+        os.unlink(os.path.join(folder, STATE))
+    except FileNotFoundError:
+        pass
 
 
 def read_entry(folder: Path) -> dict:
