@@ -37,7 +37,7 @@ from .catalogue import PARTS, catalogue_files, dataset_parts
 from .dataset import render_dataset_page, render_paragraphs_page
 from .files import ensure_release_zip, make_durable, write_atomic, write_atomic_chunks
 from .indicators import indicator_rows, render_indicators, row_order
-from .model import Dataset, dataset_names, latest_version, load_dataset
+from .model import Dataset, dataset_names, latest_version, latest_versions, load_dataset
 from .state import (PAGES, ROWS, dataset_key, forget_state, is_current, read_entry, read_part, renderer_key,
                     write_state)
 from .workbook import ensure_release_workbooks
@@ -58,14 +58,14 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     """
     portal = Path(portal)
     base_url = resolve_base_url(base_url)
-    names = dataset_names(portal)
-    if dataset is not None and dataset not in names:
+    versions = latest_versions(portal)
+    if dataset is not None and dataset not in versions:
         raise PublishError(f"{portal}: no published dataset named {dataset!r}")
     renderer = renderer_key(base_url)
     _write_assets(portal)
-    folders = [portal / "datasets" / name for name in names]
+    folders = [portal / "datasets" / name for name in versions]
     stale = [(folder, key, base_url) for folder in folders
-             if (key := dataset_key(folder, latest_version(folder), renderer))
+             if (key := dataset_key(folder, versions[folder.name], renderer))
              and (folder.name == dataset or not is_current(folder, key))]
     workers = os.cpu_count() or 1
     size = max(1, min(CHUNK, -(-len(stale) // (2 * workers))))  # two chunks a process at least: balance

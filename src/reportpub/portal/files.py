@@ -36,6 +36,24 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
     return _replace_with(path, [raw])
 
 
+def write_like(path: Path, data: bytes, twin: Path | None) -> bool:
+    """(path, bytes, a file that may hold the same bytes) -> as write_atomic, but a hard link to
+    `twin` when it holds them: the code lists' workbooks are the same in every release, and a new
+    inode costs this file system twenty times a link. Releases are never changed in place."""
+    try:
+        if twin is None or twin == path or twin.stat().st_size != len(data) or twin.read_bytes() != data:
+            return write_atomic(path, data)
+        if path.is_file() and os.path.samefile(path, twin):
+            return False
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.link")
+        tmp.unlink(missing_ok=True)
+        os.link(twin, tmp)
+        os.replace(tmp, path)
+    except OSError:  # another file system, too many links, a folder gone: write the bytes
+        return write_atomic(path, data)
+    return True
+
+
 def write_atomic_chunks(path: Path, chunks: Iterable[str | bytes]) -> bool:
     """(path, pieces of text or bytes) -> as write_atomic, without holding the whole text: the pieces
     go to a temporary file, which replaces `path` only when its bytes differ."""
@@ -93,11 +111,11 @@ def release_files(release: Path) -> list[str]:
     """Release folder -> the files of its package (posix paths, sorted): not the archive, the
     workbooks made from it, or hidden files."""
     out = []
-    for p in release.rglob("*"):
-        rel = p.relative_to(release).as_posix()
-        if (p.is_file() and not p.name.endswith((".zip", ".xlsx"))
-                and not any(part.startswith(".") for part in rel.split("/"))):
-            out.append(rel)
+    for top, dirs, names in os.walk(release):  # as Path.rglob: into no linked folder
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        prefix = os.path.relpath(top, release).replace(os.sep, "/") + "/" if top != str(release) else ""
+        out += [prefix + n for n in names if not n.startswith(".") and not n.endswith((".zip", ".xlsx"))
+                and os.path.isfile(os.path.join(top, n))]
     return sorted(out)
 
 

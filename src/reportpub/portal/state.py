@@ -66,14 +66,35 @@ def dataset_key(folder: Path, version: str, renderer: str) -> str:
 
 def is_current(folder: Path, key: str) -> bool:
     """True when the dataset's pages and downloads were rendered for `key` and are all there."""
-    header = _header(folder)
-    if header is None or header.get("key") != key:
-        return False
     try:
-        files = json.loads(read_part(folder, FILES))
-    except (OSError, KeyError, ValueError):
+        with open(os.path.join(folder, STATE), "rb") as f:
+            header = json.loads(f.readline())
+            if not isinstance(header, dict) or header.get("key") != key:
+                return False
+            start, length = header["parts"][FILES]
+            f.seek(f.tell() + start)
+            files = json.loads(f.read(length))
+    except (OSError, KeyError, TypeError, ValueError):
         return False
-    return all(os.path.isfile(os.path.join(folder, rel)) for rel in files)
+    return _all_files(folder, files)
+
+
+def _all_files(folder: Path, files: list[str]) -> bool:
+    """True when every path (relative to `folder`) is a file: one listing per folder, not a stat
+    per file (a refresh asks it of every dataset)."""
+    by_dir: dict[str, list[str]] = {}
+    for rel in files:
+        head, _, name = rel.rpartition("/")
+        by_dir.setdefault(head, []).append(name)
+    for head, names in by_dir.items():
+        try:
+            with os.scandir(os.path.join(folder, head)) as entries:
+                present = {e.name for e in entries if e.is_file()}
+        except OSError:
+            return False
+        if not present.issuperset(names):
+            return False
+    return True
 
 
 def write_state(folder: Path, key: str, entry: dict, parts: dict[str, str], files: list[str]) -> None:
