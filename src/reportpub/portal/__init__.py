@@ -47,6 +47,7 @@ __all__ = ["Dataset", "render_index", "render_portal", "site_files"]
 ASSETS = ("portal.css", "portal.js")
 CHUNK = 16  # datasets a process renders between two syncs of the file system
 FORK_AT = 8  # fewer stale datasets are rendered in this process
+TAIL_FORK_AT = 200  # datasets from which the catalogues and the indicators are written side by side
 
 
 def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base_url: str | None = None) -> None:
@@ -72,12 +73,27 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     batches = [(stale[at:at + size],) for at in range(0, len(stale), size)]
     # each process writes in its datasets' folders only
     each_in_processes(_render_datasets, batches, workers if len(stale) >= FORK_AT else 1, least=1)
-    for path, chunks in catalogue_files(lambda: map(read_entry, folders),
-                                        lambda kind: (read_part(f, kind) for f in folders), base_url=base_url):
-        write_atomic_chunks(portal / path, chunks)
-    rows = sorted((r for f in folders for r in json.loads(read_part(f, ROWS))), key=row_order)
-    render_indicators(portal, rows)  # the cross-report view follows every change of a dataset
+    # the catalogues and the indicators read the datasets' records only: one process each
+    each_in_processes(_call, [(_write_catalogues, portal, folders, base_url), (_write_indicators, portal, folders)],
+                      workers if len(folders) >= TAIL_FORK_AT else 1, least=1)
     make_durable(portal)
+
+
+def _call(fn, *args) -> None:
+    fn(*args)
+
+
+def _write_catalogues(portal: Path, folders: list[Path], base_url: str | None) -> None:
+    """Datasets' records (state.py) -> the catalogue files at the portal's root."""
+    entries = [read_entry(f) for f in folders]
+    for path, pieces in catalogue_files(lambda: entries, lambda kind: (read_part(f, kind) for f in folders),
+                                        base_url=base_url):
+        write_atomic_chunks(portal / path, pieces)
+
+
+def _write_indicators(portal: Path, folders: list[Path]) -> None:
+    """Datasets' records -> the cross-report view, which follows every change of a dataset."""
+    render_indicators(portal, sorted((r for f in folders for r in json.loads(read_part(f, ROWS))), key=row_order))
 
 
 def _render_datasets(items: list[tuple[Path, str, str | None]]) -> None:
