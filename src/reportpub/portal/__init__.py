@@ -47,7 +47,6 @@ __all__ = ["Dataset", "render_index", "render_portal", "site_files"]
 ASSETS = ("portal.css", "portal.js")
 CHUNK = 16  # datasets a process renders between two syncs of the file system
 FORK_AT = 8  # fewer stale datasets are rendered in this process
-TAIL_FORK_AT = 200  # datasets from which the catalogues and the indicators are written side by side
 
 
 def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base_url: str | None = None) -> None:
@@ -73,14 +72,9 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     batches = [(stale[at:at + size],) for at in range(0, len(stale), size)]
     # each process writes in its datasets' folders only
     each_in_processes(_render_datasets, batches, workers if len(stale) >= FORK_AT else 1, least=1)
-    # the catalogues and the indicators read the datasets' records only: one process each
-    each_in_processes(_call, [(_write_catalogues, portal, folders, base_url), (_write_indicators, portal, folders)],
-                      workers if len(folders) >= TAIL_FORK_AT else 1, least=1)
+    _write_catalogues(portal, folders, base_url)
+    _write_indicators(portal, folders)
     make_durable(portal)
-
-
-def _call(fn, *args) -> None:
-    fn(*args)
 
 
 def _write_catalogues(portal: Path, folders: list[Path], base_url: str | None) -> None:
