@@ -16,9 +16,9 @@ Only what changed is regenerated: a dataset's pages when its release changed (or
 did: state.py); the catalogue files are assembled from each dataset's part of them, one dataset
 at a time, and written piece by piece (catalogue.py), so that neither the time nor the memory of
 a render grows with the datasets it leaves alone; a file whose bytes would not change is not
-touched. Every write is atomic; the writes are made durable together, with one sync of the file
-system per chunk of datasets (before their records say they are done) and one after the
-catalogues (files.make_durable). Every string from a report is escaped (see html.py). With the portal's public address
+touched. Every write is atomic; the writes are fsynced together, per chunk of datasets before
+their records say they are done, and after the catalogues (files.make_durable). Every string from
+a report is escaped (see html.py). With the portal's public address
 (`base_url`, see reportpub.settings) every URL in the catalogues, the JSON-LD, the sitemap and the
 pages' canonical links is absolute; without it they are relative and harvesters cannot use them.
 """
@@ -45,7 +45,7 @@ from .workbook import ensure_release_workbooks
 __all__ = ["Dataset", "render_index", "render_portal", "site_files"]
 
 ASSETS = ("portal.css", "portal.js")
-CHUNK = 16  # datasets a process renders between two syncs of the file system
+CHUNK = 16  # datasets a process renders between two make_durable
 FORK_AT = 8  # fewer stale datasets are rendered in this process
 
 
@@ -74,7 +74,7 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     each_in_processes(_render_datasets, batches, workers if len(stale) >= FORK_AT else 1, least=1)
     _write_catalogues(portal, folders, base_url)
     _write_indicators(portal, folders)
-    make_durable(portal)
+    make_durable()
 
 
 def _write_catalogues(portal: Path, folders: list[Path], base_url: str | None) -> None:
@@ -94,8 +94,7 @@ def _render_datasets(items: list[tuple[Path, str, str | None]]) -> None:
     """[(dataset folder, key, base_url)] -> each one's downloads and pages written, made durable
     together, then each one's record of what the catalogues need of it (state.py)."""
     rendered = [_render_dataset(*item) for item in items]
-    if rendered:
-        make_durable(rendered[0][0])
+    make_durable()
     for state in rendered:
         write_state(*state)
 

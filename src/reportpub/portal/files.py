@@ -4,14 +4,15 @@ A page is replaced with os.replace, so a reader (or a web server) sees the old f
 one, never half of one; writing identical bytes is skipped, so an unchanged page keeps its mtime
 and a re-render costs nothing for a CDN or rsync.
 
-A write is not fsynced: everything here can be rendered again from the releases, and an fsync per
-file was a tenth of a dataset's render. `make_durable` flushes what was written, with one sync of
-the file system, before anything claims it is done (portal/__init__.py, before the states).
+A write is not fsynced as it is made: `make_durable` fsyncs every file this process wrote since
+its last call, together, before anything claims they are done (portal/__init__.py, before the
+states of a chunk of datasets): the first fsync commits the journal with all of them, and the
+others find little left to do. Not syncfs(2), which would also wait for every other writer on the
+file system.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import tempfile
 import zipfile
@@ -23,17 +24,19 @@ from .zipped import zip_bytes
 # 1980-01-01 is the earliest date a zip entry can hold: a fixed date keeps the archive's bytes
 # independent of when (and how often) it was built.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_written: list[Path] = []  # files written since the last make_durable
 
 
-def write_atomic(path: Path, data: str | bytes) -> bool:
-    """(path, text or bytes) -> True when the file was (re)written, False when it already held them."""
+def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> bool:
+    """(path, text or bytes) -> True when the file was (re)written, False when it already held them.
+    durable=False: left out of make_durable, for a file whose loss only costs work (state.py's record)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         if path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw:
             return False
     except OSError:
         pass
-    return _replace_with(path, [raw])
+    return _replace_with(path, [raw], durable=durable)
 
 
 def write_like(path: Path, data: bytes, twin: Path | None) -> bool:
@@ -49,6 +52,7 @@ def write_like(path: Path, data: bytes, twin: Path | None) -> bool:
         tmp.unlink(missing_ok=True)
         os.link(twin, tmp)
         os.replace(tmp, path)
+        written(path)
     except OSError:  # another file system, too many links, a folder gone: write the bytes
         return write_atomic(path, data)
     return True
@@ -60,7 +64,7 @@ def write_atomic_chunks(path: Path, chunks: Iterable[str | bytes]) -> bool:
     return _replace_with(path, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks), keep_same=True)
 
 
-def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False) -> bool:
+def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False, durable: bool = True) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
@@ -77,19 +81,28 @@ def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False) 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if durable:
+        written(path)
     return True
 
 
-def make_durable(folder: Path) -> None:
-    """Everything written so far on `folder`'s file system -> on disk: syncfs(2), one call for the
-    files of many datasets, where the C library has it; else sync(2)."""
-    syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        if syncfs is None or syncfs(fd) != 0:
-            os.sync()
-    finally:
-        os.close(fd)
+def make_durable() -> None:
+    """Every file this process wrote (or linked) since the last call -> on disk."""
+    while _written:
+        path = _written.pop()
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:  # replaced or removed since: what replaced it is in the list
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def written(path: Path) -> None:
+    """Record a file written here, for the next make_durable."""
+    _written.append(path)
 
 
 def _same_bytes(a: Path, b: Path, block: int = 1 << 20) -> bool:

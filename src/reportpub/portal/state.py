@@ -108,7 +108,7 @@ def write_state(folder: Path, key: str, entry: dict, parts: dict[str, str], file
         at += len(blob)
     header = json.dumps({"key": key, "parts": offsets}).encode("utf-8")
     # not synced: a record lost in a crash only means rendering again
-    write_atomic(folder / STATE, header + b"\n" + b"".join(blobs.values()))
+    write_atomic(folder / STATE, header + b"\n" + b"".join(blobs.values()), durable=False)
 
 
 def forget_state(folder: Path) -> None:

@@ -28,7 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import write_atomic, write_like
+from .files import write_atomic, write_like, written
 from .model import field_titles, python_columns, read_arrow, workbook_rel
 from .sheet import MAX_CELL, column_cells, column_names, kind_of, rows_xml
 from .zipped import zip_bytes
@@ -123,6 +123,7 @@ def _build_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    written(path)
     return True
 
 
