@@ -59,7 +59,8 @@ def ensure_release_workbooks(release: Path) -> list[Path]:
         if res.get("format") != "csv" or not parquet.is_file():
             continue
         path = release / workbook_rel(table)
-        if path.is_file() or _write_workbook(parquet, res.get("schema") or {}, table, path):
+        # a workbook is fsynced after its rename (files.make_durable): one a crash left empty is made again
+        if (path.is_file() and zipfile.is_zipfile(path)) or _write_workbook(parquet, res.get("schema") or {}, table, path):
             out.append(path)
     return out
 
