@@ -1,14 +1,17 @@
 """A dataset's portal render: CPU per dataset of this checkout against another, and their portals compared.
 
-Publishes a synthetic corpus (benchmarks/corpus.py) without rendering, once. Then, in turns, a
-child process of each checkout (its .venv and code) renders a copy of that portal: every dataset's
-`portal._render_dataset` (its workbooks, release zip, pages and catalogue parts; the first one
-untimed, to warm imports and caches), timed in CPU seconds (time.process_time: the machine is
-shared) by step, then `render_portal` for the catalogue files and the indicators. Printed: each
-checkout's median over the rounds, CPU ms per dataset by step, and baseline/this; then every file of
-the two portals compared byte for byte (`.rendered` without its renderer key, which hashes the code).
+Publishes a synthetic corpus (benchmarks/corpus.py) without rendering, once (or takes a published,
+unrendered portal: --portal). Then, in turns, a child process of each checkout (its .venv and code)
+renders a copy of that portal: every dataset's downloads, pages and catalogue parts (the first one
+untimed, to warm imports and caches; `portal._render_datasets` in chunks of `portal.CHUNK` where the
+checkout has it, else `portal._render_dataset` one by one), timed in CPU seconds (time.process_time:
+the machine is shared) by step; then `render_portal`, which finds every dataset current and writes
+the catalogue files and the indicators (the tail of a refresh), timed too (CPU of every process,
+and wall: it may fork). Printed: each checkout's median over the rounds, CPU ms per dataset by
+step, the tail's CPU and wall ms, and baseline/this; then every file of the two portals compared byte for byte (`.rendered` without its
+renderer key, which hashes the code).
 
-    .venv/bin/python benchmarks/render_speed.py [--datasets 24] [--rounds 3] [--baseline /work/main]
+    .venv/bin/python benchmarks/render_speed.py [--datasets 24] [--rounds 3] [--baseline /work/main] [--portal P]
 """
 
 from __future__ import annotations
@@ -43,19 +46,38 @@ def child(portal: Path) -> dict:
         return cpu_timed(steps, name, fn)
 
     renderer = renderer_key(None)
-    folders = [portal / "datasets" / name for name in dataset_names(portal)]
-    P._render_dataset(folders[0], dataset_key(folders[0], latest_version(folders[0]), renderer), None)
-    originals = {name: getattr(P, name) for name in STEPS}
-    for name, step in STEPS.items():
-        setattr(P, name, timed(step, originals[name]))
+    items = [(folder, dataset_key(folder, latest_version(folder), renderer), None)
+             for folder in (portal / "datasets" / name for name in dataset_names(portal))]
+
+    def render(items):
+        if hasattr(P, "_render_datasets"):
+            for at in range(0, len(items), P.CHUNK):
+                P._render_datasets(items[at:at + P.CHUNK])
+        else:
+            for item in items:
+                P._render_dataset(*item)
+
+    render(items[:1])
+    originals = {name: getattr(P, name) for name in STEPS if hasattr(P, name)}
+    for name, f in originals.items():
+        setattr(P, name, timed(STEPS[name], f))
     t0 = time.process_time()
-    for folder in folders[1:]:
-        P._render_dataset(folder, dataset_key(folder, latest_version(folder), renderer), None)
+    render(items[1:])
     seconds = time.process_time() - t0
     for name, f in originals.items():
         setattr(P, name, f)
-    P.render_portal(portal)  # the catalogues and indicators, for the comparison
-    return {"seconds": seconds, "steps": steps, "datasets": len(folders) - 1}
+    import pandas  # noqa: F401 - a refresh runs where validation has imported it; not the tail's cost
+
+    t0, w0 = _cpu(), time.perf_counter()
+    P.render_portal(portal)  # every dataset current: the catalogues and indicators
+    return {"seconds": seconds, "steps": steps, "datasets": len(items) - 1, "tail": _cpu() - t0,
+            "tail_wall": time.perf_counter() - w0}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that ended (the tail may fork)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def run_child(checkout: Path, source: Path, out: Path) -> dict:
@@ -94,6 +116,7 @@ def main() -> None:
     ap.add_argument("--datasets", type=int, default=24)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--baseline", type=Path, help="another checkout (with its .venv) to compare with")
+    ap.add_argument("--portal", type=Path, help="a published portal, not rendered, to use instead of a corpus")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -107,24 +130,30 @@ def main() -> None:
     checkouts = [ROOT] + ([args.baseline.resolve()] if args.baseline else [])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        write_corpus(tmp / "corpus", args.datasets)
-        for f in (tmp / "corpus").glob("*.gold.csv"):
-            f.unlink()
-        pipeline.process_reports(pipeline.report_files([tmp / "corpus"]), tmp / "portal", tmp / "build", render=False)
+        source = args.portal or tmp / "portal"
+        if not args.portal:
+            write_corpus(tmp / "corpus", args.datasets)
+            for f in (tmp / "corpus").glob("*.gold.csv"):
+                f.unlink()
+            pipeline.process_reports(pipeline.report_files([tmp / "corpus"]), source, tmp / "build", render=False)
         runs: dict[Path, list[dict]] = {c: [] for c in checkouts}
         for _ in range(args.rounds):
             for checkout in checkouts:
-                runs[checkout].append(run_child(checkout, tmp / "portal", tmp / f"out-{checkouts.index(checkout)}"))
+                runs[checkout].append(run_child(checkout, source, tmp / f"out-{checkouts.index(checkout)}"))
         medians = {}
         for checkout, results in runs.items():
             n = results[0]["datasets"]
             ms = statistics.median(r["seconds"] for r in results) * 1000 / n
             by_step = {s: statistics.median(r["steps"].get(s, 0.0) for r in results) * 1000 / n for s in STEPS.values()}
-            medians[checkout] = ms
+            tail = statistics.median(r["tail"] for r in results) * 1000
+            wall = statistics.median(r["tail_wall"] for r in results) * 1000
+            medians[checkout] = ms, tail
             steps = " ".join(f"{s} {v:.1f}" for s, v in by_step.items())
-            print(f"{checkout}: {ms:.1f} CPU ms per dataset ({n} datasets, median of {len(results)} rounds); {steps}")
+            print(f"{checkout}: {ms:.1f} CPU ms per dataset ({n} datasets, median of {len(results)} rounds); {steps}; "
+                  f"tail {tail:.0f} CPU ms (all processes), {wall:.0f} ms wall")
         if args.baseline:
-            print(f"baseline/this: {medians[checkouts[1]] / medians[ROOT]:.2f}")
+            (ms, tail), (base_ms, base_tail) = medians[ROOT], medians[checkouts[1]]
+            print(f"baseline/this: {base_ms / ms:.2f} per dataset, {base_tail / tail:.2f} tail")
             count, differ = compare(tmp / "out-0", tmp / "out-1")
             print(f"portals compared: {count} files, {len(differ)} differ" + (f": {differ[:20]}" if differ else ""))
 

@@ -16,7 +16,9 @@ Only what changed is regenerated: a dataset's pages when its release changed (or
 did: state.py); the catalogue files are assembled from each dataset's part of them, one dataset
 at a time, and written piece by piece (catalogue.py), so that neither the time nor the memory of
 a render grows with the datasets it leaves alone; a file whose bytes would not change is not
-touched. Every write is atomic. Every string from a report is escaped (see html.py). With the portal's public address
+touched. Every write is atomic; the writes are fsynced together, per chunk of datasets before
+their records say they are done, and after the catalogues (files.make_durable). Every string from
+a report is escaped (see html.py). With the portal's public address
 (`base_url`, see reportpub.settings) every URL in the catalogues, the JSON-LD, the sitemap and the
 pages' canonical links is absolute; without it they are relative and harvesters cannot use them.
 """
@@ -33,15 +35,18 @@ from ..settings import resolve_base_url
 from ..workers import each_in_processes
 from .catalogue import PARTS, catalogue_files, dataset_parts
 from .dataset import render_dataset_page, render_paragraphs_page
-from .files import ensure_release_zip, write_atomic, write_atomic_chunks
+from .files import ensure_release_zip, make_durable, write_atomic, write_atomic_chunks
 from .indicators import indicator_rows, render_indicators, row_order
-from .model import Dataset, dataset_names, latest_version, load_dataset
-from .state import PAGES, ROWS, dataset_key, is_current, read_entry, read_part, renderer_key, write_state
+from .model import Dataset, dataset_names, latest_version, latest_versions, load_dataset
+from .state import (PAGES, ROWS, dataset_key, forget_state, is_current, read_entry, read_part, renderer_key,
+                    write_state)
 from .workbook import ensure_release_workbooks
 
 __all__ = ["Dataset", "render_index", "render_portal", "site_files"]
 
 ASSETS = ("portal.css", "portal.js")
+CHUNK = 16  # datasets a process renders between two make_durable
+FORK_AT = 8  # fewer stale datasets are rendered in this process
 
 
 def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base_url: str | None = None) -> None:
@@ -53,26 +58,51 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     """
     portal = Path(portal)
     base_url = resolve_base_url(base_url)
-    names = dataset_names(portal)
-    if dataset is not None and dataset not in names:
+    versions = latest_versions(portal)
+    if dataset is not None and dataset not in versions:
         raise PublishError(f"{portal}: no published dataset named {dataset!r}")
     renderer = renderer_key(base_url)
     _write_assets(portal)
-    folders = [portal / "datasets" / name for name in names]
+    folders = [portal / "datasets" / name for name in versions]
     stale = [(folder, key, base_url) for folder in folders
-             if (key := dataset_key(folder, latest_version(folder), renderer))
+             if (key := dataset_key(folder, versions[folder.name], renderer))
              and (folder.name == dataset or not is_current(folder, key))]
-    each_in_processes(_render_dataset, stale, os.cpu_count() or 1)  # each writes in its own folder only
-    for path, chunks in catalogue_files(lambda: map(read_entry, folders),
-                                        lambda kind: (read_part(f, kind) for f in folders), base_url=base_url):
-        write_atomic_chunks(portal / path, chunks)
-    rows = sorted((r for f in folders for r in json.loads(read_part(f, ROWS))), key=row_order)
-    render_indicators(portal, rows)  # the cross-report view follows every change of a dataset
+    workers = os.cpu_count() or 1
+    size = max(1, min(CHUNK, -(-len(stale) // (2 * workers))))  # two chunks a process at least: balance
+    batches = [(stale[at:at + size],) for at in range(0, len(stale), size)]
+    # each process writes in its datasets' folders only
+    each_in_processes(_render_datasets, batches, workers if len(stale) >= FORK_AT else 1, least=1)
+    _write_catalogues(portal, folders, base_url)
+    _write_indicators(portal, folders)
+    make_durable()
 
 
-def _render_dataset(folder: Path, key: str, base_url: str | None) -> None:
-    """One dataset -> its downloads made, its pages written, then what the catalogues need of it kept."""
+def _write_catalogues(portal: Path, folders: list[Path], base_url: str | None) -> None:
+    """Datasets' records (state.py) -> the catalogue files at the portal's root."""
+    entries = [read_entry(f) for f in folders]
+    for path, pieces in catalogue_files(lambda: entries, lambda kind: (read_part(f, kind) for f in folders),
+                                        base_url=base_url):
+        write_atomic_chunks(portal / path, pieces)
+
+
+def _write_indicators(portal: Path, folders: list[Path]) -> None:
+    """Datasets' records -> the cross-report view, which follows every change of a dataset."""
+    render_indicators(portal, sorted((r for f in folders for r in json.loads(read_part(f, ROWS))), key=row_order))
+
+
+def _render_datasets(items: list[tuple[Path, str, str | None]]) -> None:
+    """[(dataset folder, key, base_url)] -> each one's downloads and pages written, made durable
+    together, then each one's record of what the catalogues need of it (state.py)."""
+    rendered = [_render_dataset(*item) for item in items]
+    make_durable()
+    for state in rendered:
+        write_state(*state)
+
+
+def _render_dataset(folder: Path, key: str, base_url: str | None) -> tuple[Path, str, dict, dict[str, str], list[str]]:
+    """One dataset -> its downloads made and its pages written -> write_state's arguments."""
     portal, name = folder.parent.parent, folder.name
+    forget_state(folder)
     release = folder / "releases" / latest_version(folder)
     ensure_release_workbooks(release)
     ensure_release_zip(release, name, release.name)
@@ -83,7 +113,7 @@ def _render_dataset(folder: Path, key: str, base_url: str | None) -> None:
     entry, parts = dataset_parts(d, base_url=base_url)
     parts[ROWS] = json.dumps(indicator_rows([d]), ensure_ascii=False)
     files = list(PAGES) + [x.path.removeprefix(f"datasets/{name}/") for x in d.downloads]
-    write_state(folder, key, entry, parts, files)
+    return folder, key, entry, parts, files
 
 
 def _pages(d: Dataset, base_url: str | None) -> dict[str, str]:

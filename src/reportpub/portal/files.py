@@ -3,6 +3,12 @@
 A page is replaced with os.replace, so a reader (or a web server) sees the old file or the new
 one, never half of one; writing identical bytes is skipped, so an unchanged page keeps its mtime
 and a re-render costs nothing for a CDN or rsync.
+
+A write is not fsynced as it is made: `make_durable` fsyncs every file this process wrote since
+its last call, together, before anything claims they are done (portal/__init__.py, before the
+states of a chunk of datasets): the first fsync commits the journal with all of them, and the
+others find little left to do. Not syncfs(2), which would also wait for every other writer on the
+file system.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ from .zipped import zip_bytes
 # 1980-01-01 is the earliest date a zip entry can hold: a fixed date keeps the archive's bytes
 # independent of when (and how often) it was built.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_written: list[Path] = []  # files written since the last make_durable
 
 
 def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> bool:
     """(path, text or bytes) -> True when the file was (re)written, False when it already held them.
-    durable=False skips the fsync, for a file whose loss only costs work (state.py's record)."""
+    durable=False: left out of make_durable, for a file whose loss only costs work (state.py's record)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         if path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw:
@@ -30,6 +37,25 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> bool
     except OSError:
         pass
     return _replace_with(path, [raw], durable=durable)
+
+
+def write_like(path: Path, data: bytes, twin: Path | None) -> bool:
+    """(path, bytes, a file that may hold the same bytes) -> as write_atomic, but a hard link to
+    `twin` when it holds them: the code lists' workbooks are the same in every release, and a new
+    inode costs this file system twenty times a link. Releases are never changed in place."""
+    try:
+        if twin is None or twin == path or twin.stat().st_size != len(data) or twin.read_bytes() != data:
+            return write_atomic(path, data)
+        if path.is_file() and os.path.samefile(path, twin):
+            return False
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.link")
+        tmp.unlink(missing_ok=True)
+        os.link(twin, tmp)
+        os.replace(tmp, path)
+        written(path)
+    except OSError:  # another file system, too many links, a folder gone: write the bytes
+        return write_atomic(path, data)
+    return True
 
 
 def write_atomic_chunks(path: Path, chunks: Iterable[str | bytes]) -> bool:
@@ -50,14 +76,33 @@ def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False, 
             if keep_same and _same_bytes(tmp, path):
                 tmp.unlink()
                 return False
-            if durable:
-                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if durable:
+        written(path)
     return True
+
+
+def make_durable() -> None:
+    """Every file this process wrote (or linked) since the last call -> on disk."""
+    while _written:
+        path = _written.pop()
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:  # replaced or removed since: what replaced it is in the list
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def written(path: Path) -> None:
+    """Record a file written here, for the next make_durable."""
+    _written.append(path)
 
 
 def _same_bytes(a: Path, b: Path, block: int = 1 << 20) -> bool:
@@ -79,11 +124,11 @@ def release_files(release: Path) -> list[str]:
     """Release folder -> the files of its package (posix paths, sorted): not the archive, the
     workbooks made from it, or hidden files."""
     out = []
-    for p in release.rglob("*"):
-        rel = p.relative_to(release).as_posix()
-        if (p.is_file() and not p.name.endswith((".zip", ".xlsx"))
-                and not any(part.startswith(".") for part in rel.split("/"))):
-            out.append(rel)
+    for top, dirs, names in os.walk(release):  # as Path.rglob: into no linked folder
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        prefix = os.path.relpath(top, release).replace(os.sep, "/") + "/" if top != str(release) else ""
+        out += [prefix + n for n in names if not n.startswith(".") and not n.endswith((".zip", ".xlsx"))
+                and os.path.isfile(os.path.join(top, n))]
     return sorted(out)
 
 

@@ -40,9 +40,12 @@ def script_safe(text: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+_URL_PLAIN = re.compile(r"[A-Za-z0-9/.\-_~#]*\Z").match  # what quote(safe="/.-_~#") leaves as it is
+
+
 def href(*parts: str) -> str:
     """Path components -> one relative URL, each component percent-encoded and HTML-escaped."""
-    return esc("/".join(quote(p, safe="/.-_~#") for p in parts if p != ""))
+    return esc("/".join(p if _URL_PLAIN(p) else quote(p, safe="/.-_~#") for p in parts if p != ""))
 
 
 def bi(zh: str, en: str | None = None, *, tag: str = "span") -> str:

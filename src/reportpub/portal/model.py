@@ -29,6 +29,7 @@ MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "
 TABLE_TITLES = {t: (zh, en) for t, (zh, en, _, _) in ABOUT.items()}  # table -> (zh, en)
 ARROW_KEPT, ARROW_KEPT_ROWS = 6, 50_000  # read_arrow keeps the last 6 tables (a release's five, and one) of at most 50,000 rows
 _arrow: OrderedDict[tuple, object] = OrderedDict()
+_columns: OrderedDict[int, tuple[object, list[list]]] = OrderedDict()  # id(table) -> (table, its columns' values)
 
 
 @dataclass(frozen=True)
@@ -179,11 +180,16 @@ def field_titles(field: dict) -> tuple[str, str]:
 
 def dataset_names(portal: Path) -> list[str]:
     """Portal folder -> names of the datasets that have a published release, sorted."""
+    return list(latest_versions(portal))
+
+
+def latest_versions(portal: Path) -> dict[str, str]:
+    """Portal folder -> {name: latest version} of the datasets that have a published release, by name."""
     root = portal / "datasets"
     if not root.is_dir():
-        return []
-    return sorted(d.name for d in root.iterdir()
-                  if d.is_dir() and not d.name.startswith(".") and latest_version(d) is not None)
+        return {}
+    versions = {d.name: latest_version(d) for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")}
+    return {name: version for name, version in versions.items() if version is not None}
 
 
 def latest_version(folder: Path) -> str | None:
@@ -245,8 +251,7 @@ def read_table(release: Path, table: str) -> list[dict]:
 
         data = read_arrow(pq_path)
         columns = []
-        for column in data.columns:
-            values = column.to_pylist()
+        for column, values in zip(data.columns, python_columns(data)):
             if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type) or pa.types.is_time(column.type):
                 values = [v if v is None else v.isoformat() for v in values]
             columns.append(values)
@@ -280,6 +285,19 @@ def read_arrow(path: Path, max_rows: int | None = None):
         if len(_arrow) > ARROW_KEPT:
             _arrow.popitem(last=False)
     return data
+
+
+def python_columns(data) -> list[list]:
+    """Arrow table (one read_arrow keeps) -> each column's values as Python objects, made once for
+    the workbook and the pages of a dataset, which both read them."""
+    key = id(data)
+    if key in _columns and _columns[key][0] is data:
+        return _columns[key][1]
+    columns = [column.to_pylist() for column in data.columns]
+    _columns[key] = data, columns
+    if len(_columns) > ARROW_KEPT:
+        _columns.popitem(last=False)
+    return columns
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,9 @@ source of this package and of the files the pages read besides the release, pack
 public address included) and the dataset's release (its name, version and history.json, which
 records each release's data and metadata hashes). So a publish renders one dataset, a batch's refresh the
 datasets the batch changed, and a portal rendered by another version of the code is rendered again
-in full. The file is written, atomically, after the pages: a render stopped half way leaves the
-old key, and the next render does the dataset again.
+in full. The file is removed before the pages are written and written again, atomically, once
+they are on disk (files.make_durable): a render stopped half way, or a crash before the pages
+reached the disk, leaves no key or the old one, and the next render does the dataset again.
 
 Layout: one line of JSON ({"key", "parts": {name: [offset, length]}}), then the parts' UTF-8 text
 one after the other, so that reading one part reads neither the others nor a JSON tree.
@@ -65,14 +66,35 @@ def dataset_key(folder: Path, version: str, renderer: str) -> str:
 
 def is_current(folder: Path, key: str) -> bool:
     """True when the dataset's pages and downloads were rendered for `key` and are all there."""
-    header = _header(folder)
-    if header is None or header.get("key") != key:
-        return False
     try:
-        files = json.loads(read_part(folder, FILES))
-    except (OSError, KeyError, ValueError):
+        with open(os.path.join(folder, STATE), "rb") as f:
+            header = json.loads(f.readline())
+            if not isinstance(header, dict) or header.get("key") != key:
+                return False
+            start, length = header["parts"][FILES]
+            f.seek(f.tell() + start)
+            files = json.loads(f.read(length))
+    except (OSError, KeyError, TypeError, ValueError):
         return False
-    return all(os.path.isfile(os.path.join(folder, rel)) for rel in files)
+    return _all_files(folder, files)
+
+
+def _all_files(folder: Path, files: list[str]) -> bool:
+    """True when every path (relative to `folder`) is a file: one listing per folder, not a stat
+    per file (a refresh asks it of every dataset)."""
+    by_dir: dict[str, list[str]] = {}
+    for rel in files:
+        head, _, name = rel.rpartition("/")
+        by_dir.setdefault(head, []).append(name)
+    for head, names in by_dir.items():
+        try:
+            with os.scandir(os.path.join(folder, head)) as entries:
+                present = {e.name for e in entries if e.is_file()}
+        except OSError:
+            return False
+        if not present.issuperset(names):
+            return False
+    return True
 
 
 def write_state(folder: Path, key: str, entry: dict, parts: dict[str, str], files: list[str]) -> None:
@@ -85,8 +107,16 @@ def write_state(folder: Path, key: str, entry: dict, parts: dict[str, str], file
         offsets[name] = [at, len(blob)]
         at += len(blob)
     header = json.dumps({"key": key, "parts": offsets}).encode("utf-8")
-    # no fsync: the pages are on disk already, and a record lost in a crash only means rendering again
+    # not synced: a record lost in a crash only means rendering again
     write_atomic(folder / STATE, header + b"\n" + b"".join(blobs.values()), durable=False)
+
+
+def forget_state(folder: Path) -> None:
+    """Before a dataset's pages change: no record may claim pages that are not yet on disk."""
+    try:
+        os.unlink(os.path.join(folder, STATE))
+    except FileNotFoundError:
+        pass
 
 
 def read_entry(folder: Path) -> dict:

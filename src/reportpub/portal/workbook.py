@@ -7,7 +7,7 @@ as a workbook, read from the Parquet file (the exact text: no formula escaping n
 is written as a typed value, never as a formula), with two header rows: the columns' Chinese and
 English titles. Written once per release, with fixed dates, so the bytes depend on the data only:
 the workbooks of the code lists every release carries (units, indicator codes) are built once per
-process and copied (`_recent`, keyed by the Parquet file's sha256, the table and its schema).
+process and linked to (`_recent`, keyed by the Parquet file's sha256, the table and its schema).
 
 The workbook is xlsxwriter's (constant_memory mode): its frame (styles, theme, properties, the
 sheet's columns and panes) is made by xlsxwriter once per table layout and kept (`_frames`); the
@@ -28,8 +28,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import write_atomic
-from .model import field_titles, read_arrow, workbook_rel
+from .files import write_atomic, write_like, written
+from .model import field_titles, python_columns, read_arrow, workbook_rel
 from .sheet import MAX_CELL, column_cells, column_names, kind_of, rows_xml
 from .zipped import zip_bytes
 
@@ -38,7 +38,7 @@ FAST_ROWS = 50_000  # a larger table is streamed by xlsxwriter, whose memory sta
 _CREATED = dt.datetime(2000, 1, 1)
 _SHEET = "xl/worksheets/sheet1.xml"
 _DATE = ' s="2"'  # the date format: xlsxwriter numbers formats in the order first used, the header's first
-_recent: OrderedDict[tuple, bytes] = OrderedDict()  # (parquet sha256, table, schema) -> workbook bytes
+_recent: OrderedDict[tuple, tuple[bytes, Path]] = OrderedDict()  # (parquet sha256, table, schema) -> (workbook bytes, where last written)
 RECENT_KEPT = 16  # a release adds three tables of its own; the code lists stay among the recent
 RECENT_MAX_BYTES = 4 << 20  # a larger workbook is not kept in memory
 _frames: OrderedDict[tuple, Frame] = OrderedDict()  # (layout, has dates) -> frame
@@ -59,7 +59,8 @@ def ensure_release_workbooks(release: Path) -> list[Path]:
         if res.get("format") != "csv" or not parquet.is_file():
             continue
         path = release / workbook_rel(table)
-        if path.is_file() or _write_workbook(parquet, res.get("schema") or {}, table, path):
+        # a workbook is fsynced after its rename (files.make_durable): one a crash left empty is made again
+        if (path.is_file() and zipfile.is_zipfile(path)) or _write_workbook(parquet, res.get("schema") or {}, table, path):
             out.append(path)
     return out
 
@@ -68,12 +69,14 @@ def _write_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool
     key = (hashlib.sha256(parquet.read_bytes()).hexdigest(), table, json.dumps(schema, sort_keys=True))
     if key in _recent:
         _recent.move_to_end(key)
-        write_atomic(path, _recent[key])
+        data, twin = _recent[key]
+        write_like(path, data, twin)
+        _recent[key] = data, path
         return True
     if not _build_workbook(parquet, schema, table, path):
         return False
     if path.stat().st_size <= RECENT_MAX_BYTES:
-        _recent[key] = path.read_bytes()
+        _recent[key] = path.read_bytes(), path
         if len(_recent) > RECENT_KEPT:
             _recent.popitem(last=False)
     return True
@@ -121,6 +124,7 @@ def _build_workbook(parquet: Path, schema: dict, table: str, path: Path) -> bool
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    written(path)
     return True
 
 
@@ -128,7 +132,8 @@ def _fast_workbook(data, layout: Layout) -> bytes | None:
     """Arrow table -> the workbook xlsxwriter would write for it, or None when sheet.py cannot."""
     import pyarrow as pa
 
-    columns = [column_cells(column.to_pylist(), kind_of(column.type), _DATE) for column in data.columns]
+    columns = [column_cells(values, kind_of(column.type), _DATE)
+               for column, values in zip(data.columns, python_columns(data))]
     if any(c is None for c in columns):
         return None
     letters = column_names(len(columns))
