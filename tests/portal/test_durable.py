@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-import reportpub.portal as portal_module
+import reportpub.portal.files as portal_files
 from reportpub.portal import render_portal
 from reportpub.portal.model import latest_version
 from reportpub.portal.state import STATE, dataset_key, is_current, renderer_key
@@ -21,12 +21,12 @@ def test_a_render_stopped_before_its_fsyncs_leaves_no_record(tmp_path, monkeypat
     key = dataset_key(folder, latest_version(folder), renderer_key(None))
     assert is_current(folder, key)
 
-    def crash():
+    def crash(path):
         raise OSError("the machine stopped")
 
-    monkeypatch.setattr(portal_module, "make_durable", crash)
+    monkeypatch.setattr(portal_files, "_fsync", crash)
     with pytest.raises(OSError):
-        render_portal(portal, name)  # rendered again on request
+        render_portal(portal, name, base_url="https://data.example.org/")  # its pages change: written, then fsynced
     assert not (folder / STATE).exists() and not is_current(folder, key)
 
     monkeypatch.undo()

@@ -16,8 +16,9 @@ Only what changed is regenerated: a dataset's pages when its release changed (or
 did: state.py); the catalogue files are assembled from each dataset's part of them, one dataset
 at a time, and written piece by piece (catalogue.py), so that neither the time nor the memory of
 a render grows with the datasets it leaves alone; a file whose bytes would not change is not
-touched. Every write is atomic; the writes are fsynced together, per chunk of datasets before
-their records say they are done, and after the catalogues (files.make_durable). Every string from
+touched. Every write is atomic and fsynced before its rename; a chunk of datasets' pages and
+downloads are fsynced together, before their records say they are done (files.synced_together).
+Every string from
 a report is escaped (see html.py). With the portal's public address
 (`base_url`, see reportpub.settings) every URL in the catalogues, the JSON-LD, the sitemap and the
 pages' canonical links is absolute; without it they are relative and harvesters cannot use them.
@@ -35,7 +36,7 @@ from ..settings import resolve_base_url
 from ..workers import each_in_processes
 from .catalogue import PARTS, catalogue_files, dataset_parts
 from .dataset import render_dataset_page, render_paragraphs_page
-from .files import ensure_release_zip, make_durable, write_atomic, write_atomic_chunks
+from .files import ensure_release_zip, synced_together, write_atomic, write_atomic_chunks
 from .indicators import indicator_rows, render_indicators, row_order
 from .model import Dataset, dataset_names, latest_version, latest_versions, load_dataset
 from .state import (PAGES, ROWS, dataset_key, forget_state, is_current, read_entry, read_part, renderer_key,
@@ -45,7 +46,7 @@ from .workbook import ensure_release_workbooks
 __all__ = ["Dataset", "render_index", "render_portal", "site_files"]
 
 ASSETS = ("portal.css", "portal.js")
-CHUNK = 16  # datasets a process renders between two make_durable
+CHUNK = 16  # datasets a process renders, then fsyncs together
 FORK_AT = 8  # fewer stale datasets are rendered in this process
 
 
@@ -74,7 +75,6 @@ def render_portal(portal: str | os.PathLike, dataset: str | None = None, *, base
     each_in_processes(_render_datasets, batches, workers if len(stale) >= FORK_AT else 1, least=1)
     _write_catalogues(portal, folders, base_url)
     _write_indicators(portal, folders)
-    make_durable()
 
 
 def _write_catalogues(portal: Path, folders: list[Path], base_url: str | None) -> None:
@@ -93,8 +93,8 @@ def _write_indicators(portal: Path, folders: list[Path]) -> None:
 def _render_datasets(items: list[tuple[Path, str, str | None]]) -> None:
     """[(dataset folder, key, base_url)] -> each one's downloads and pages written, made durable
     together, then each one's record of what the catalogues need of it (state.py)."""
-    rendered = [_render_dataset(*item) for item in items]
-    make_durable()
+    with synced_together():
+        rendered = [_render_dataset(*item) for item in items]
     for state in rendered:
         write_state(*state)
 

@@ -4,11 +4,13 @@ A page is replaced with os.replace, so a reader (or a web server) sees the old f
 one, never half of one; writing identical bytes is skipped, so an unchanged page keeps its mtime
 and a re-render costs nothing for a CDN or rsync.
 
-A write is not fsynced as it is made: `make_durable` fsyncs every file this process wrote since
-its last call, together, before anything claims they are done (portal/__init__.py, before the
-states of a chunk of datasets): the first fsync commits the journal with all of them, and the
-others find little left to do. Not syncfs(2), which would also wait for every other writer on the
-file system.
+A write is fsynced before its rename, so that after a power loss too a reader finds the old file
+or the new one. Inside `synced_together()` (a chunk of datasets' pages and downloads,
+portal/__init__.py) the files are instead fsynced together when the block ends, before anything
+records them as done: the first fsync commits the journal with all of them, and the others find
+little left to do; a crash inside the block can leave a renamed file empty, and the dataset, whose
+record was removed first (state.py), is rendered again. Not syncfs(2), which would also wait for
+every other writer on the file system.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .zipped import zip_bytes
@@ -24,12 +27,12 @@ from .zipped import zip_bytes
 # 1980-01-01 is the earliest date a zip entry can hold: a fixed date keeps the archive's bytes
 # independent of when (and how often) it was built.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_written: list[Path] = []  # files written since the last make_durable
+_together: list[Path] | None = None  # inside synced_together(): the files written, fsynced at its end
 
 
 def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> bool:
     """(path, text or bytes) -> True when the file was (re)written, False when it already held them.
-    durable=False: left out of make_durable, for a file whose loss only costs work (state.py's record)."""
+    durable=False skips the fsync, for a file whose loss only costs work (state.py's record)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         if path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw:
@@ -76,33 +79,49 @@ def _replace_with(path: Path, chunks: Iterable[bytes], keep_same: bool = False, 
             if keep_same and _same_bytes(tmp, path):
                 tmp.unlink()
                 return False
+            if durable and _together is None:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if durable:
-        written(path)
+    if durable and _together is not None:
+        _together.append(path)
     return True
 
 
-def make_durable() -> None:
-    """Every file this process wrote (or linked) since the last call -> on disk."""
-    while _written:
-        path = _written.pop()
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:  # replaced or removed since: what replaced it is in the list
-            continue
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+@contextmanager
+def synced_together() -> Iterator[None]:
+    """The files written inside are fsynced together when the block ends, not one by one; the
+    caller records them as done only after it (see the module's docstring)."""
+    global _together
+    outer, _together = _together, []
+    try:
+        yield
+        for path in _together:
+            _fsync(path)
+    finally:
+        _together = outer
 
 
 def written(path: Path) -> None:
-    """Record a file written here, for the next make_durable."""
-    _written.append(path)
+    """A file just renamed or linked into place -> on disk: now, or at the end of synced_together()."""
+    if _together is None:
+        _fsync(path)
+    else:
+        _together.append(path)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:  # replaced or removed since: what replaced it was written too
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _same_bytes(a: Path, b: Path, block: int = 1 << 20) -> bool:

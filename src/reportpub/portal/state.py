@@ -8,7 +8,7 @@ public address included) and the dataset's release (its name, version and histor
 records each release's data and metadata hashes). So a publish renders one dataset, a batch's refresh the
 datasets the batch changed, and a portal rendered by another version of the code is rendered again
 in full. The file is removed before the pages are written and written again, atomically, once
-they are on disk (files.make_durable): a render stopped half way, or a crash before the pages
+they are on disk (files.synced_together): a render stopped half way, or a crash before the pages
 reached the disk, leaves no key or the old one, and the next render does the dataset again.
 
 Layout: one line of JSON ({"key", "parts": {name: [offset, length]}}), then the parts' UTF-8 text

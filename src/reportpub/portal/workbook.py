@@ -59,7 +59,7 @@ def ensure_release_workbooks(release: Path) -> list[Path]:
         if res.get("format") != "csv" or not parquet.is_file():
             continue
         path = release / workbook_rel(table)
-        # a workbook is fsynced after its rename (files.make_durable): one a crash left empty is made again
+        # a workbook is fsynced after its rename (files.synced_together): one a crash left empty is made again
         if (path.is_file() and zipfile.is_zipfile(path)) or _write_workbook(parquet, res.get("schema") or {}, table, path):
             out.append(path)
     return out
