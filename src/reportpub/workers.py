@@ -11,10 +11,12 @@ packages then move to `<work_dir>/<dataset>/`, where one process would have left
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -48,9 +50,21 @@ def _prepare_round(paths: list[str], start: int, portal, work_dir, force: bool, 
             for i, prepared in round_]
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """Forked workers (they start with what this process imported), logging to stderr only."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_logging)
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Forked workers (they start with what this process imported), logging to stderr only.
+
+    This process's objects are frozen out of the garbage collector while the workers live: a
+    collection in a worker walks every object it tracks, writing to each, so the pages it shares
+    with this process were copied one by one and a worker's memory grew with each round it did
+    (Python's gc.freeze documentation describes exactly this use)."""
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_worker_logging) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _round_dir(work_dir, start: int) -> Path:
