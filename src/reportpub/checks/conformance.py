@@ -23,12 +23,12 @@ import functools
 import hashlib
 import io
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
+from ..recent import Recent
 from .base import content_key
 
 # What a CSV resource of ours holds; another property (`rows`, `fields`, `extrapaths`...) could
@@ -40,8 +40,9 @@ BOM = b"\xef\xbb\xbf"
 
 _resources_valid: dict[bytes, bool] = {}  # resource descriptors (without bytes, hash) -> metadata valid
 _readers: dict[bytes, tuple] = {}          # schema (content_key) -> Frictionless cell readers
-_tables: OrderedDict[tuple, dict | None] = OrderedDict()  # (schema, dialect, sha256) -> key values | None
-TABLES_KEPT = 16  # the code lists every package carries stay; a report's own tables pass through
+# (schema, dialect, sha256) -> key values | None; the code lists every package carries stay, a
+# report's own tables pass through
+_tables: Recent[dict | None] = Recent(16)
 _cells: dict[Callable, dict[str, Any]] = {}  # Frictionless cell reader -> cell -> the value it read (no notes)
 CELLS_KEPT = 20_000  # per reader; then it starts again
 
@@ -122,13 +123,7 @@ def _table_keys(resource: dict, directory: Path, read: Callable[[Path], bytes]) 
         return None
     schema_key = content_key(resource["schema"])
     key = (schema_key, content_key(resource.get("dialect", {})), digest)
-    if key in _tables:
-        _tables.move_to_end(key)
-    else:
-        _tables[key] = _read_table(raw, resource, schema_key)
-        if len(_tables) > TABLES_KEPT:
-            _tables.popitem(last=False)
-    return _tables[key]
+    return _tables.get(key, lambda: _read_table(raw, resource, schema_key))
 
 
 def _read_table(raw: bytes, resource: dict, schema_key: bytes) -> dict | None:

@@ -7,7 +7,6 @@ needing the facts table read the file once and all report the same reason when i
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,6 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..files import irregular_entries, read_json, sha256_file
+from ..recent import Recent
 from ..tables import TABLES  # noqa: F401 (re-exported: the checks iterate it)
 from .base import Unavailable
 
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 MANIFEST = "checksums.sha256"
 OUTPUTS = ("validation.json", "validation.html")  # written by validation, never part of the package
 T = TypeVar("T")
-SHARED_ENTRIES = 32  # values kept across packages by content (code lists, their indexes)
-_shared: OrderedDict[tuple, Any] = OrderedDict()
+_shared: Recent[Any] = Recent(32)  # values kept across packages by content (code lists, their indexes)
 
 _ARROW_TYPES = {
     "string": pa.string(),
@@ -237,15 +236,8 @@ class PackageData:
 def shared(key: tuple, compute: Callable[[], T]) -> T:
     """compute() once per key across packages; the key holds the content digest of what it is
     computed from. Every package of a batch carries the same code lists byte for byte, so they are
-    read and indexed once; only values are kept (never an error), the least recently used go first."""
-    if key in _shared:
-        _shared.move_to_end(key)
-        return _shared[key]
-    value = compute()
-    _shared[key] = value
-    if len(_shared) > SHARED_ENTRIES:
-        _shared.popitem(last=False)
-    return value
+    read and indexed once; only values are kept (never an error)."""
+    return _shared.get(key, compute)
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:

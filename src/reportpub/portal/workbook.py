@@ -28,6 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..recent import Recent
 from .files import write_atomic, write_like, written
 from .model import field_titles, python_columns, read_arrow, workbook_rel
 from .sheet import MAX_CELL, column_cells, column_names, kind_of, rows_xml
@@ -41,8 +42,7 @@ _DATE = ' s="2"'  # the date format: xlsxwriter numbers formats in the order fir
 _recent: OrderedDict[tuple, tuple[bytes, Path]] = OrderedDict()  # (parquet sha256, table, schema) -> (workbook bytes, where last written)
 RECENT_KEPT = 16  # a release adds three tables of its own; the code lists stay among the recent
 RECENT_MAX_BYTES = 4 << 20  # a larger workbook is not kept in memory
-_frames: OrderedDict[tuple, Frame] = OrderedDict()  # (layout, has dates) -> frame
-FRAMES_KEPT = 16
+_frames: Recent[Frame] = Recent(16)  # (layout, has dates) -> frame
 
 
 def ensure_release_workbooks(release: Path) -> list[Path]:
@@ -164,10 +164,10 @@ class Frame:
 def _frame(layout: Layout, dated: bool) -> Frame:
     """(table layout, whether a date cell is written) -> its frame, made by xlsxwriter once and kept:
     the workbook of the header rows alone (and of one date, for the date format in its styles)."""
-    key = (layout, dated)
-    if key in _frames:
-        _frames.move_to_end(key)
-        return _frames[key]
+    return _frames.get((layout, dated), lambda: _made_frame(layout, dated))
+
+
+def _made_frame(layout: Layout, dated: bool) -> Frame:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "frame.xlsx")
         _xlsxwriter_workbook(layout, [(dt.date(2000, 1, 1),)] if dated else [], path)
@@ -178,10 +178,7 @@ def _frame(layout: Layout, dated: bool) -> Frame:
     start, tail = rest[rest.index('"/>') + 3:].rsplit("</sheetData>", 1)
     if dated:  # the date's row, row 3, is not part of the frame
         start = start[:start.index('<row r="3">')]
-    frame = _frames[key] = Frame(members, head, start, "</sheetData>" + tail)
-    if len(_frames) > FRAMES_KEPT:
-        _frames.popitem(last=False)
-    return frame
+    return Frame(members, head, start, "</sheetData>" + tail)
 
 
 def _xlsxwriter_workbook(layout: Layout, rows, path: str) -> None:
