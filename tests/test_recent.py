@@ -22,3 +22,15 @@ def test_the_least_recently_used_goes_first_and_errors_are_not_kept():
     with pytest.raises(ValueError):
         cache.get("d", broken)
     assert cache.get("d", make("d")) == "D" and made[-1] == "d"
+
+
+def test_find_looks_without_making_and_put_replaces():
+    cache: Recent[str] = Recent(2)
+    assert cache.find("a") is None
+    cache.put("a", "A1")
+    cache.put("b", "B")
+    assert cache.find("a") == "A1"  # now the most recently used: "b" goes first
+    cache.put("a", "A2")
+    cache.put("c", "C")
+    assert (cache.find("a"), cache.find("b"), cache.find("c")) == ("A2", None, "C")
+    assert cache.get("a", lambda: "never made") == "A2"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -29,6 +30,26 @@ def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
             f.flush()
             os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def link_or_copy(source: str, dest: str, twin: str | None) -> bool:
+    """(a file, where it goes, a file that should hold the same bytes or None) -> True when `dest`
+    became a hard link to `twin`, False when it is a copy of `source` (shutil.copy2).
+
+    A new inode costs this file system up to twenty times a link. The twin is linked only when it
+    is a regular file of the source's size; whether it holds the same bytes is for the caller to
+    check (publish re-hashes every file it stages). Where no link can be made (another file
+    system, the link limit, a protected file) the source is copied."""
+    if twin is not None:
+        try:
+            found = os.lstat(twin)
+            if stat.S_ISREG(found.st_mode) and found.st_size == os.stat(source).st_size:
+                os.link(twin, dest, follow_symlinks=False)
+                return True
+        except OSError:  # EXDEV, EMLINK, EPERM, the twin gone
+            pass
+    shutil.copy2(source, dest)
+    return False
 
 
 # --- what a path is, for inputs that must be plain files -------------------------------------

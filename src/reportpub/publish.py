@@ -29,9 +29,10 @@ from pathlib import Path
 
 from . import release as rel
 from .errors import PublishError, ValidationFailed
-from .files import JsonFileError, irregular_entries, read_json, sha256_file, write_atomic
+from .files import JsonFileError, irregular_entries, link_or_copy, read_json, sha256_file, write_atomic
 from .package import MANIFEST, safe_name, set_version
 from .portal import render_portal
+from .recent import Recent
 from .release import SEMVER, check_package  # noqa: F401 (the CLI refuses a package with check_package)
 
 
@@ -95,7 +96,7 @@ def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, q
                  "valid": True, "warnings": len([f for f in validation.findings if f.severity == "warning"]),
                  "changelog": rel.changelog(validation.release_diff, descriptor).history()} | (
                      {"approval": approval} if approval else {})
-        release = _write_release(pkg, ds_dir, version, portal, history + [entry])
+        release, files = _write_release(pkg, ds_dir, version, portal, history + [entry], latest)
         try:
             _switch_latest(ds_dir, version)  # the one atomic step that publishes
             if input_key:
@@ -106,6 +107,7 @@ def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, q
             _roll_back(ds_dir, history, release)
             raise PublishError(f"could not publish {name} {version} to {portal}: {exc.strerror or exc}; "
                                "the previous release is unchanged") from exc
+        _remember(portal, release, files)
     return PublishResult(name, version, release, True, portal)
 
 
@@ -118,26 +120,43 @@ def _gate(pkg: Path, name: str, validation, previous: Path | None, where):
         raise ValidationFailed(f"{exc}; kept in quarantine: {kept}", report_path=kept / "validation.html") from None
 
 
-def _write_release(pkg: Path, ds_dir: Path, version: str, portal: Path, history: list[dict]) -> Path:
-    """Copy the package to a staging folder with its history, verify every file, rename it into place."""
+def _write_release(pkg: Path, ds_dir: Path, version: str, portal: Path, history: list[dict],
+                   previous: Path | None) -> tuple[Path, dict[str, str]]:
+    """Copy the package to a staging folder with its history, verify every file, rename it into
+    place -> (the release folder, its manifest).
+
+    A file of the manifest whose bytes the portal already publishes (in the dataset's previous
+    release, or in a release this process published lately) becomes a hard link to that file, not
+    a copy: every report carries the same code lists. Only published files are linked, never the
+    package's own (a build folder is scratch an operator may edit), and never a file publishing
+    writes (datapackage.json is versioned in place); a release is never written in place once
+    renamed (its pages' workbooks and zip are renamed into it), so a link cannot change another."""
     release = ds_dir / "releases" / version
     staging = ds_dir / f".staging-{version}-{os.getpid()}"
+    twins, linked, inside = _twins(pkg, portal, previous), set(), len(str(staging)) + 1
+
+    def place(source: str, dest: str) -> None:  # copytree names dest os.path.join(staging, path in the package)
+        name = dest[inside:]
+        if link_or_copy(source, dest, twins.get(name)):
+            linked.add(name)
+
     try:
         (ds_dir / "releases").mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(pkg, staging, symlinks=True)  # a link that appeared since the check stays a link ...
+        # a link that appeared since the check stays a link ...
+        shutil.copytree(pkg, staging, symlinks=True, copy_function=place)
         if odd := irregular_entries(staging):  # ... and is refused here, before anything is renamed into place
             raise PublishError(f"{pkg}: {', '.join(odd[:3])}; a package holds only regular files and folders")
         set_version(staging / "datapackage.json", version)
         write_atomic(staging / "history.json", json.dumps(history, ensure_ascii=False, indent=2))
         write_atomic(staging / "latest.json", json.dumps({"version": version}))
-        _verify(staging)
+        files = _verify(staging, pkg, linked)
         os.replace(staging, release)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError(f"could not write release {ds_dir.name} {version} to {portal}: "
                            f"{exc.strerror or exc}; the previous release is unchanged") from exc
-    return release
+    return release, files
 
 
 def _reconcile(portal: Path, ds_dir: Path) -> None:
@@ -231,13 +250,57 @@ def quarantine(pkg: Path, name: str, where: str | os.PathLike) -> Path:
     return dest
 
 
-def _verify(release: Path) -> None:
-    """Every file of the manifest is there with the recorded sha256."""
-    for line in (release / MANIFEST).read_text(encoding="utf-8").splitlines():
-        digest, rel = line.split(None, 1)
-        path = release / rel.strip()
-        if not path.is_file() or sha256_file(path) != digest:
-            raise PublishError(f"copied file {rel} does not match its checksum")
+def _verify(release: Path, pkg: Path, linked: set[str]) -> dict[str, str]:
+    """Every file of the manifest is there with the recorded sha256 -> the manifest. A linked file
+    that does not hold it (a published file changed since: no release is written in place, but a
+    person can) is copied from the package instead, and checked again."""
+    listed = rel.manifest(release)
+    for name, digest in listed.items():
+        path = release / name
+        if path.is_file() and sha256_file(path) == digest:
+            continue
+        if name in linked:
+            path.unlink()
+            shutil.copy2(pkg / name, path)
+            if sha256_file(path) == digest:
+                continue
+        raise PublishError(f"copied file {name} does not match its checksum")
+    return listed
+
+
+# --- published files that a release's unchanged files link to -------------------------------------
+
+_published: Recent[str] = Recent(256)  # (portal, sha256) -> a file of a release this process published there
+_NEVER_LINKED = {"datapackage.json", "history.json", "latest.json"}  # written in the staging folder
+
+
+def _files(folder: Path, listed: dict[str, str] | None = None) -> dict[str, str]:
+    """A package or release folder (and its manifest, when read already) -> {path: sha256} of the
+    manifest's files that lie inside it ({} for a manifest that cannot be read: then every file is
+    copied, as it always was)."""
+    try:
+        listed = rel.manifest(folder) if listed is None else listed
+    except (OSError, ValueError):
+        return {}
+    return {name: digest for name, digest in listed.items()
+            if not name.startswith("/") and ".." not in name.split("/")}
+
+
+def _twins(pkg: Path, portal: Path, previous: Path | None) -> dict[str, str]:
+    """A package -> {its manifest's path: a published file of the portal with that sha256}, from
+    the dataset's previous release first, then from the releases this process published lately."""
+    before = {digest: os.path.join(previous, name) for name, digest in _files(previous).items()} if previous else {}
+    where = os.path.abspath(portal)
+    return {name: twin for name, digest in _files(pkg).items()
+            if name not in _NEVER_LINKED and (twin := before.get(digest) or _published.find((where, digest)))}
+
+
+def _remember(portal: Path, release: Path, listed: dict[str, str]) -> None:
+    """A release just published, and its manifest: its files are twins for the next releases'
+    identical files."""
+    where, folder = os.path.abspath(portal), os.path.abspath(release)
+    for name, digest in _files(release, listed).items():
+        _published.put((where, digest), os.path.join(folder, name))
 
 
 def _switch_latest(ds_dir: Path, version: str) -> None:

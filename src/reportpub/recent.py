@@ -21,7 +21,20 @@ class Recent(Generic[T]):
         if key in self._values:
             self._values.move_to_end(key)
             return self._values[key]
-        value = self._values[key] = make()  # an error is raised, never kept
+        value = make()  # an error is raised, never kept
+        self.put(key, value)
+        return value
+
+    def find(self, key: Hashable) -> T | None:
+        """The value kept for key (now the most recently used), or None."""
+        if key in self._values:
+            self._values.move_to_end(key)
+            return self._values[key]
+        return None
+
+    def put(self, key: Hashable, value: T) -> None:
+        """Keep value for key, in place of any kept before, as the most recently used."""
+        self._values[key] = value
+        self._values.move_to_end(key)
         if len(self._values) > self.size:
             self._values.popitem(last=False)
-        return value

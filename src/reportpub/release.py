@@ -171,13 +171,19 @@ def fingerprint(folder: str | os.PathLike, descriptor: Mapping | None = None) ->
     folder = Path(folder)
     if descriptor is None:
         descriptor = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
-    hashes = {}
-    for line in (folder / MANIFEST).read_text(encoding="utf-8").splitlines():
-        if len(parts := line.split(None, 1)) == 2:
-            hashes[parts[1].strip()] = parts[0]
+    hashes = manifest(folder)
     tables = {str(r.get("name")): (hashes.get(str(r.get("path")), ""), canonical(r.get("schema")))
               for r in descriptor.get("resources", []) if isinstance(r, dict)}
     return Fingerprint(tables, metadata_hash(descriptor))
+
+
+def manifest(folder: str | os.PathLike) -> dict[str, str]:
+    """Package or release folder -> {path: sha256} as its checksums.sha256 lists them."""
+    hashes = {}
+    for line in (Path(folder) / MANIFEST).read_text(encoding="utf-8").splitlines():
+        if len(parts := line.split(None, 1)) == 2:
+            hashes[parts[1].strip()] = parts[0]
+    return hashes
 
 
 def metadata_hash(descriptor: Mapping) -> str:
