@@ -105,6 +105,8 @@ def _publish(pkg: Path, descriptor: dict, portal: Path, name: str, validation, q
                 render_portal(portal, dataset=name, base_url=base_url)
         except OSError as exc:  # disk full, say: put everything back as it was
             _roll_back(ds_dir, history, release)
+            if render:
+                _render_again(portal, base_url)
             raise PublishError(f"could not publish {name} {version} to {portal}: {exc.strerror or exc}; "
                                "the previous release is unchanged") from exc
         _remember(portal, release, files)
@@ -191,6 +193,16 @@ def _roll_back(ds_dir: Path, history: list[dict], release: Path) -> None:
                     path.unlink()
         shutil.rmtree(release, ignore_errors=True)
     except OSError:
+        pass
+
+
+def _render_again(portal: Path, base_url: str | None) -> None:
+    """After a roll-back: the pages and catalogues that a failed render already wrote for the
+    release just removed are rendered from the release that is back (best effort: the removed
+    release freed its space; else the next publish or refresh renders them)."""
+    try:
+        render_portal(portal, base_url=base_url)
+    except (OSError, PublishError):
         pass
 
 
