@@ -7,8 +7,9 @@ portal/
   datasets/<name>/latest.json -> latest/latest.json    {"version": ...}
   datasets/<name>/history.json -> latest/history.json  one entry per release (changelog included)
 
-A release is copied into a staging folder with its own history and version files, every file is
-checked against the package's checksum manifest, the folder is renamed into place, and then one
+A release is copied into a staging folder with its own history and version files (a file the
+portal already publishes byte for byte is a hard link to it instead), every file is checked
+against the package's checksum manifest, the folder is renamed into place, and then one
 symlink (`latest`) is switched: `latest`, latest.json and history.json change together, at one
 instant. A failure at any step leaves the previous release and `latest` exactly as they were; the
 next publish moves away a release folder that a crash left unlisted.
