@@ -10,7 +10,9 @@ peak memory at the largest size over the smallest, and, with --baseline CHECKOUT
 another checkout (its .venv) on the same corpora: the speed-up of this code over that one.
 The engine runs with `--workers` processes (default: one per core; a checkout from before workers
 runs in one); its seconds per step are summed over the workers, so they add up to more than the
-wall time. Peak memory is the largest of the process and each of its workers.
+wall time; `render` is the batch's one portal refresh. Peak memory is the largest of the process
+and each of its workers. Every run's output stays on disk until the command ends, so that no run
+pays for deleting the one before (see `main`).
 
     .venv/bin/python benchmarks/batch.py [--sizes 100 1000] [--baseline /work/main] [--no-flow] [--workers N]
 """
@@ -111,21 +113,30 @@ def main() -> None:
                                 (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
         print(json.dumps(result))
         return
-    from corpus import write_corpus
-
     print(f"{'reports':>7} {'engine r/s':>10} {'flow r/s':>8} {'flow/engine':>11} {'engine MB':>9} {'flow MB':>7} "
           f"{'baseline r/s':>12} {'speed-up':>8}  engine s/report by step")
     rows = {}
+    # Every run's output is kept until the end: on this file system a file created within minutes
+    # of many deletions costs up to ten times more, so deleting a run's portal before the next run
+    # would bill one measurement for the clean-up of the one before.
+    with tempfile.TemporaryDirectory() as root:
+        measure(args, Path(root), rows)
+
+
+def measure(args, root: Path, rows: dict) -> None:
+    """Each corpus size, then the provincial reports: one line each (see the module's docstring)."""
+    from corpus import write_corpus
+
     for n in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            corpus = Path(tmp) / "corpus"
-            write_corpus(corpus, n)
-            for f in corpus.glob("*.gold.csv"):
-                f.unlink()
-            engine = run_child("engine", corpus, Path(tmp) / "engine", workers=args.workers)
-            flow = None if args.no_flow else run_child("flow", corpus, Path(tmp) / "flow")
-            base = run_child("engine", corpus, Path(tmp) / "baseline", args.baseline,
-                             workers=args.workers) if args.baseline else None
+        tmp = root / str(n)
+        corpus = tmp / "corpus"
+        write_corpus(corpus, n)
+        for f in corpus.glob("*.gold.csv"):
+            f.unlink()
+        engine = run_child("engine", corpus, tmp / "engine", workers=args.workers)
+        flow = None if args.no_flow else run_child("flow", corpus, tmp / "flow")
+        base = run_child("engine", corpus, tmp / "baseline", args.baseline,
+                         workers=args.workers) if args.baseline else None
         rows[n] = (engine, flow)
         print(f"{n:7d} {n / engine['seconds']:10.1f} "
               f"{n / flow['seconds'] if flow else float('nan'):8.1f} "
@@ -143,9 +154,9 @@ def main() -> None:
             line += f", flow {f_large['peak_mb'] / f_small['peak_mb']:.2f}"
         print(line + " (target ≤ 1.25)", flush=True)
     if PROVINCES.is_dir():
-        with tempfile.TemporaryDirectory() as tmp:
-            real = run_child("engine", PROVINCES, Path(tmp) / "engine", workers=args.workers)
-            base = run_child("engine", PROVINCES, Path(tmp) / "baseline", args.baseline) if args.baseline else None
+        real = run_child("engine", PROVINCES, root / "provinces" / "engine", workers=args.workers)
+        base = run_child("engine", PROVINCES, root / "provinces" / "baseline", args.baseline,
+                         workers=args.workers) if args.baseline else None
         n = real["reports"]
         line = f"provinces-2026 ({n} real reports): engine {n / real['seconds']:.1f} r/s"
         if base:
