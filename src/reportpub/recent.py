@@ -19,8 +19,7 @@ class Recent(Generic[T]):
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         if key in self._values:
-            self._values.move_to_end(key)
-            return self._values[key]
+            return self.find(key)
         value = make()  # an error is raised, never kept
         self.put(key, value)
         return value
